@@ -1,0 +1,4 @@
+//! Background jobs, one supervisor actor per job, each in its own file and scheduled with
+//! `run_interval`.
+
+pub mod sysinfo_printer;
