@@ -1,4 +1,25 @@
-pub fn placeholder() {}
+//! The engine of the server: shards, the metadata actor with its log, users and
+//! permissions, supervisors. It knows nothing about sockets or wire bytes; the edges
+//! (`src/` of the root package) translate requests into the typed messages below.
+//!
+//! # Actor map
+//!
+//! | actor | thread | owns | accepts (from) |
+//! |---|---|---|---|
+//! | [`shard::Shards`] (one `Arbiter` each) | one OS thread per shard, pinned to its core | the connections placed on it | — |
+//! | [`metadata::MetadataActor`] | its own arbiter | users, the client registry, the metadata log | `RegisterClient`, `UnregisterClient`, `FindLoginUser`, `SetClientUser`, `GetClient`, `GetClients`, `GetUserAccess`, `GetMetadataStats`, `ShutdownMetadata` (connection actors, command handlers, shutdown) |
+//! | [`supervisors::sysinfo_printer::SysinfoPrinter`] | the metadata arbiter | a `sysinfo` probe | its own `run_interval` tick; `GetSystemSnapshot` (GetStats handler) |
+//!
+//! Connection actors live in the root package (`src/tcp/connection.rs`): one per client,
+//! on a shard, sending the messages above and receiving `metadata::CloseSession`.
 
+pub mod bytes_io;
+pub mod error;
+pub mod metadata;
+pub mod permissions;
+pub mod shard;
 pub mod supervisors;
 pub mod system_info;
+pub mod users;
+
+pub use error::IggyError;

@@ -1,0 +1,97 @@
+//! The one error type of the server. Every variant carries the numeric code of the Iggy
+//! protocol (its discriminant), so every transport reports errors the same way.
+
+use thiserror::Error;
+
+/// An error a client can see. The discriminant is the wire status code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[repr(u32)]
+pub enum IggyError {
+    #[error("error")]
+    Error = 1,
+    #[error("invalid command")]
+    InvalidCommand = 3,
+    #[error("invalid format")]
+    InvalidFormat = 4,
+    #[error("feature unavailable")]
+    FeatureUnavailable = 5,
+    #[error("invalid identifier")]
+    InvalidIdentifier = 6,
+    #[error("disconnected: the server is shutting down")]
+    Disconnected = 8,
+    #[error("state file corrupted")]
+    StateFileCorrupted = 15,
+    #[error("invalid state entry checksum")]
+    InvalidStateEntryChecksum = 16,
+    #[error("resource not found")]
+    ResourceNotFound = 20,
+    #[error("stale client")]
+    StaleClient = 30,
+    #[error("unauthenticated")]
+    Unauthenticated = 40,
+    #[error("unauthorized")]
+    Unauthorized = 41,
+    #[error("invalid credentials")]
+    InvalidCredentials = 42,
+    #[error("invalid username")]
+    InvalidUsername = 43,
+    #[error("invalid password")]
+    InvalidPassword = 44,
+    #[error("invalid user status")]
+    InvalidUserStatus = 45,
+    #[error("user already exists")]
+    UserAlreadyExists = 46,
+    #[error("user inactive")]
+    UserInactive = 47,
+    #[error("cannot delete user")]
+    CannotDeleteUser = 48,
+    #[error("cannot change permissions")]
+    CannotChangePermissions = 49,
+    #[error("users limit reached")]
+    UsersLimitReached = 55,
+    #[error("invalid size bytes")]
+    InvalidSizeBytes = 80,
+    #[error("client not found")]
+    ClientNotFound = 100,
+    #[error("invalid client id")]
+    InvalidClientId = 101,
+    #[error("cannot bind to socket")]
+    CannotBindToSocket = 12000,
+    #[error("task timeout")]
+    TaskTimeout = 12001,
+    #[error("i/o error")]
+    IoError = 13000,
+}
+
+impl IggyError {
+    /// The wire status code.
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// Errors after which the server closes the connection (binary protocol §2.3).
+    pub fn closes_connection(self) -> bool {
+        matches!(self, IggyError::ClientNotFound | IggyError::StaleClient)
+    }
+}
+
+impl From<actix::MailboxError> for IggyError {
+    fn from(_: actix::MailboxError) -> Self {
+        IggyError::Disconnected
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_the_protocol_codes() {
+        assert_eq!(IggyError::InvalidCommand.code(), 3);
+        assert_eq!(IggyError::Unauthenticated.code(), 40);
+        assert_eq!(IggyError::InvalidCredentials.code(), 42);
+        assert_eq!(IggyError::ClientNotFound.code(), 100);
+        assert!(IggyError::StaleClient.closes_connection());
+        assert!(!IggyError::Unauthorized.closes_connection());
+    }
+}

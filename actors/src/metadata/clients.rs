@@ -1,0 +1,104 @@
+//! Connected clients (sessions of the binary transports). Owned by the metadata actor.
+
+use actix::prelude::*;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+/// The transport a client came in on; the discriminant is the wire code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Tcp = 1,
+    Quic = 2,
+    Http = 3,
+    WebSocket = 4,
+}
+
+/// Asks a connection to close its session (shutdown, user deleted, stale).
+#[derive(Message, Debug, Clone, Copy)]
+#[rtype(result = "()")]
+pub struct CloseSession {
+    pub reason: &'static str,
+}
+
+/// What `GetClient`/`GetClients` report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub client_id: u32,
+    pub user_id: Option<u32>,
+    pub transport: Transport,
+    pub address: String,
+    /// (stream id, topic id, group id) of every consumer group joined.
+    pub consumer_groups: Vec<(u32, u32, u32)>,
+}
+
+pub(crate) struct ClientRecord {
+    pub info: ClientInfo,
+    /// Where to send `CloseSession`.
+    pub session: Recipient<CloseSession>,
+}
+
+#[derive(Default)]
+pub(crate) struct Clients {
+    records: HashMap<u32, ClientRecord>,
+}
+
+impl Clients {
+    /// Registers a client. Its id is the XXH32 hash of the peer address text (as the
+    /// original server does); on a collision the next free non-zero id is taken.
+    pub fn register(
+        &mut self,
+        address: SocketAddr,
+        transport: Transport,
+        session: Recipient<CloseSession>,
+    ) -> u32 {
+        let address = address.to_string();
+        let mut id = xxhash_rust::xxh32::xxh32(address.as_bytes(), 0);
+        while id == 0 || self.records.contains_key(&id) {
+            id = id.wrapping_add(1);
+        }
+        let info = ClientInfo {
+            client_id: id,
+            user_id: None,
+            transport,
+            address,
+            consumer_groups: Vec::new(),
+        };
+        self.records.insert(id, ClientRecord { info, session });
+        id
+    }
+
+    pub fn remove(&mut self, client_id: u32) -> bool {
+        self.records.remove(&client_id).is_some()
+    }
+
+    pub fn set_user(&mut self, client_id: u32, user_id: Option<u32>) -> bool {
+        match self.records.get_mut(&client_id) {
+            Some(record) => {
+                record.info.user_id = user_id;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn get(&self, client_id: u32) -> Option<ClientInfo> {
+        self.records.get(&client_id).map(|r| r.info.clone())
+    }
+
+    pub fn all(&self) -> Vec<ClientInfo> {
+        let mut all: Vec<_> = self.records.values().map(|r| r.info.clone()).collect();
+        all.sort_by_key(|c| c.client_id);
+        all
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Tells every session to close.
+    pub fn close_all(&self, reason: &'static str) {
+        for record in self.records.values() {
+            record.session.do_send(CloseSession { reason });
+        }
+    }
+}
