@@ -9,7 +9,11 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadError {
     /// Fewer bytes remain than the field needs.
-    Truncated { offset: usize, need: usize, have: usize },
+    Truncated {
+        offset: usize,
+        need: usize,
+        have: usize,
+    },
     /// A text field is not UTF-8.
     InvalidUtf8 { offset: usize },
     /// A field has a value outside its domain (an unknown kind byte, a zero-length name ...).
@@ -54,7 +58,11 @@ impl<'a> ByteReader<'a> {
     pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], ReadError> {
         let have = self.remaining();
         if n > have {
-            return Err(ReadError::Truncated { offset: self.pos, need: n, have });
+            return Err(ReadError::Truncated {
+                offset: self.pos,
+                need: n,
+                have,
+            });
         }
         let out = &self.buf[self.pos..self.pos + n];
         self.pos += n;
@@ -105,7 +113,10 @@ impl<'a> ByteReader<'a> {
         let offset = self.pos;
         let name = self.str8()?;
         if name.is_empty() {
-            return Err(ReadError::Invalid { offset, what: "empty name" });
+            return Err(ReadError::Invalid {
+                offset,
+                what: "empty name",
+            });
         }
         Ok(name)
     }
@@ -179,7 +190,11 @@ mod tests {
         let mut r = ByteReader::new(&[1, 2, 3]);
         assert_eq!(
             r.u32(),
-            Err(ReadError::Truncated { offset: 0, need: 4, have: 3 })
+            Err(ReadError::Truncated {
+                offset: 0,
+                need: 4,
+                have: 3
+            })
         );
         let mut r = ByteReader::new(&[5, b'a']);
         assert!(matches!(r.str8(), Err(ReadError::Truncated { .. })));

@@ -62,7 +62,10 @@ impl Permissions {
             poll_messages: true,
             send_messages: true,
         };
-        Permissions { global: all, streams: BTreeMap::new() }
+        Permissions {
+            global: all,
+            streams: BTreeMap::new(),
+        }
     }
 
     /// Appends the blob (no length prefix).
@@ -100,7 +103,12 @@ impl Permissions {
             let last_topic = s.topics.len();
             for (j, (topic_id, t)) in s.topics.iter().enumerate() {
                 out.put_u32_le(*topic_id);
-                for flag in [t.manage_topic, t.read_topic, t.poll_messages, t.send_messages] {
+                for flag in [
+                    t.manage_topic,
+                    t.read_topic,
+                    t.poll_messages,
+                    t.send_messages,
+                ] {
                     out.put_bool(flag);
                 }
                 out.put_bool(j + 1 < last_topic);
@@ -180,9 +188,24 @@ mod tests {
     #[test]
     fn nested_streams_and_topics_round_trip() {
         let mut p = Permissions::root();
-        let mut s = StreamPermissions { read_stream: true, ..Default::default() };
-        s.topics.insert(3, TopicPermissions { send_messages: true, ..Default::default() });
-        s.topics.insert(9, TopicPermissions { manage_topic: true, ..Default::default() });
+        let mut s = StreamPermissions {
+            read_stream: true,
+            ..Default::default()
+        };
+        s.topics.insert(
+            3,
+            TopicPermissions {
+                send_messages: true,
+                ..Default::default()
+            },
+        );
+        s.topics.insert(
+            9,
+            TopicPermissions {
+                manage_topic: true,
+                ..Default::default()
+            },
+        );
         p.streams.insert(1, s);
         p.streams.insert(2, StreamPermissions::default());
         let mut out = BytesMut::new();

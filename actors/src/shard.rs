@@ -54,7 +54,10 @@ impl Shards {
             match rx.recv_timeout(Duration::from_secs(5)) {
                 Ok((id, Ok(()))) => pinned[id] = Some(cores[id]),
                 Ok((id, Err(e))) => {
-                    warn!("shard {id}: cannot pin to core {}: {e}; running unpinned", cores[id])
+                    warn!(
+                        "shard {id}: cannot pin to core {}: {e}; running unpinned",
+                        cores[id]
+                    )
                 }
                 Err(_) => warn!("a shard did not report its pinning in time"),
             }
@@ -62,7 +65,11 @@ impl Shards {
         let shards: Vec<Shard> = arbiters
             .iter()
             .enumerate()
-            .map(|(id, a)| Shard { id, core: pinned[id], arbiter: a.handle() })
+            .map(|(id, a)| Shard {
+                id,
+                core: pinned[id],
+                arbiter: a.handle(),
+            })
             .collect();
         let map: Vec<String> = shards
             .iter()
@@ -72,7 +79,11 @@ impl Shards {
             })
             .collect();
         info!("started {} shard(s): {}", shards.len(), map.join(", "));
-        Shards { shards, arbiters, next: AtomicUsize::new(0) }
+        Shards {
+            shards,
+            arbiters,
+            next: AtomicUsize::new(0),
+        }
     }
 
     pub fn len(&self) -> usize {

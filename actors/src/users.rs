@@ -105,10 +105,16 @@ mod tests {
     fn name_and_password_lengths() {
         assert_eq!(validate_username("ab"), Err(IggyError::InvalidUsername));
         assert!(validate_username("abc").is_ok());
-        assert_eq!(validate_username(&"a".repeat(51)), Err(IggyError::InvalidUsername));
+        assert_eq!(
+            validate_username(&"a".repeat(51)),
+            Err(IggyError::InvalidUsername)
+        );
         assert_eq!(validate_password("12"), Err(IggyError::InvalidPassword));
         assert!(validate_password(&"p".repeat(100)).is_ok());
-        assert_eq!(validate_password(&"p".repeat(101)), Err(IggyError::InvalidPassword));
+        assert_eq!(
+            validate_password(&"p".repeat(101)),
+            Err(IggyError::InvalidPassword)
+        );
     }
 
     #[test]

@@ -68,7 +68,14 @@ fn decode_user(r: &mut ByteReader<'_>, created_at: u64) -> Result<User, ReadErro
     } else {
         None
     };
-    Ok(User { id, username, password_hash, status, permissions, created_at })
+    Ok(User {
+        id,
+        username,
+        password_hash,
+        status,
+        permissions,
+        created_at,
+    })
 }
 
 #[cfg(test)]
@@ -96,7 +103,9 @@ mod tests {
         assert_eq!(back.username, "alice");
         assert_eq!(back.status, UserStatus::Inactive);
         assert_eq!(back.permissions, Some(Permissions::root()));
-        assert!(MetadataEntry::decode(CREATE_USER, &bytes[..6], 0).unwrap().is_err());
+        assert!(MetadataEntry::decode(CREATE_USER, &bytes[..6], 0)
+            .unwrap()
+            .is_err());
         assert!(MetadataEntry::decode(9999, &bytes, 0).is_none());
     }
 }

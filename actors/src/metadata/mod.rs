@@ -50,7 +50,10 @@ pub struct Bootstrap {
 #[derive(Debug, thiserror::Error)]
 pub enum MetadataError {
     #[error("cannot open the metadata log {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid root credentials: {0}")]
     RootCredentials(String),
 }
@@ -144,7 +147,11 @@ impl MetadataActor {
             (Some(u), Some(p)) => (u.clone(), p.clone(), None),
             (None, None) => {
                 let password = users::random_password();
-                (DEFAULT_ROOT_USERNAME.to_string(), password.clone(), Some(password))
+                (
+                    DEFAULT_ROOT_USERNAME.to_string(),
+                    password.clone(),
+                    Some(password),
+                )
             }
             _ => {
                 return Err(MetadataError::RootCredentials(
@@ -201,7 +208,8 @@ pub struct RegisterClient {
 impl Handler<RegisterClient> for MetadataActor {
     type Result = u32;
     fn handle(&mut self, msg: RegisterClient, _: &mut Self::Context) -> u32 {
-        self.clients.register(msg.address, msg.transport, msg.session)
+        self.clients
+            .register(msg.address, msg.transport, msg.session)
     }
 }
 
@@ -363,33 +371,47 @@ mod tests {
     use super::*;
 
     fn config(dir: &std::path::Path, root: RootCredentials) -> MetadataConfig {
-        MetadataConfig { state_dir: dir.join("state"), enforce_fsync: false, root }
+        MetadataConfig {
+            state_dir: dir.join("state"),
+            enforce_fsync: false,
+            root,
+        }
     }
 
     #[test]
     fn root_is_created_once_and_survives_reopening() {
         let dir = tempfile::tempdir().unwrap();
-        let creds = RootCredentials { username: Some("admin".into()), password: Some("pw123".into()) };
+        let creds = RootCredentials {
+            username: Some("admin".into()),
+            password: Some("pw123".into()),
+        };
         let (actor, boot) = MetadataActor::open(config(dir.path(), creds)).unwrap();
         assert!(boot.root_created);
         assert!(boot.generated_root_password.is_none());
         let hash = actor.find_user("admin").unwrap().password_hash.clone();
         assert!(users::verify_password("pw123", &hash));
         drop(actor);
-        let other = RootCredentials { username: Some("other".into()), password: Some("xyz12".into()) };
+        let other = RootCredentials {
+            username: Some("other".into()),
+            password: Some("xyz12".into()),
+        };
         let (actor, boot) = MetadataActor::open(config(dir.path(), other)).unwrap();
         assert!(!boot.root_created);
         assert_eq!(boot.entries_replayed, 1);
         assert!(actor.find_user("other").is_none());
         assert_eq!(actor.users[&ROOT_USER_ID].username, "admin");
         let raw = std::fs::read(dir.path().join("state/log")).unwrap();
-        assert!(!raw.windows(5).any(|w| w == b"pw123"), "plain password on disk");
+        assert!(
+            !raw.windows(5).any(|w| w == b"pw123"),
+            "plain password on disk"
+        );
     }
 
     #[test]
     fn random_root_password_is_reported() {
         let dir = tempfile::tempdir().unwrap();
-        let (actor, boot) = MetadataActor::open(config(dir.path(), RootCredentials::default())).unwrap();
+        let (actor, boot) =
+            MetadataActor::open(config(dir.path(), RootCredentials::default())).unwrap();
         let password = boot.generated_root_password.unwrap();
         let root = actor.find_user(DEFAULT_ROOT_USERNAME).unwrap();
         assert!(users::verify_password(&password, &root.password_hash));
@@ -398,12 +420,18 @@ mod tests {
     #[test]
     fn half_given_credentials_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let creds = RootCredentials { username: Some("admin".into()), password: None };
+        let creds = RootCredentials {
+            username: Some("admin".into()),
+            password: None,
+        };
         assert!(matches!(
             MetadataActor::open(config(dir.path(), creds)),
             Err(MetadataError::RootCredentials(_))
         ));
-        let creds = RootCredentials { username: Some("ad".into()), password: Some("pw123".into()) };
+        let creds = RootCredentials {
+            username: Some("ad".into()),
+            password: Some("pw123".into()),
+        };
         assert!(MetadataActor::open(config(dir.path(), creds)).is_err());
     }
 }

@@ -91,8 +91,17 @@ impl StateLog {
         };
         file.seek(SeekFrom::End(0))?;
         let next_index = entries.last().map(|e| e.index + 1).unwrap_or(0);
-        let log = StateLog { file, path: path.to_path_buf(), next_index, fsync };
-        Ok(OpenedLog { log, entries, truncation })
+        let log = StateLog {
+            file,
+            path: path.to_path_buf(),
+            next_index,
+            fsync,
+        };
+        Ok(OpenedLog {
+            log,
+            entries,
+            truncation,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -159,7 +168,10 @@ fn parse_entries(raw: &[u8]) -> (Vec<LogEntry>, usize, Option<String>) {
 
 fn parse_one(raw: &[u8], expected_index: Option<u64>) -> Result<(LogEntry, usize), String> {
     if raw.len() < ENTRY_HEADER {
-        return Err(format!("torn header ({} of {ENTRY_HEADER} bytes)", raw.len()));
+        return Err(format!(
+            "torn header ({} of {ENTRY_HEADER} bytes)",
+            raw.len()
+        ));
     }
     let body_len = u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as usize;
     let checksum = u32::from_le_bytes([raw[4], raw[5], raw[6], raw[7]]);
@@ -188,7 +200,10 @@ fn parse_one(raw: &[u8], expected_index: Option<u64>) -> Result<(LogEntry, usize
     };
     if let Some(expected) = expected_index {
         if entry.index != expected {
-            return Err(format!("index {} where {expected} was expected", entry.index));
+            return Err(format!(
+                "index {} where {expected} was expected",
+                entry.index
+            ));
         }
     }
     Ok((entry, ENTRY_HEADER + body_len))

@@ -1,0 +1,66 @@
+//! What every connection and handler shares: the addresses of the engine's actors, the
+//! configuration and the addresses the listeners actually bound.
+
+use crate::config::ServerConfig;
+use actix::Addr;
+use iggy_actors::metadata::MetadataActor;
+use iggy_actors::supervisors::sysinfo_printer::SysinfoPrinter;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Listen addresses after binding (port 0 resolved to the real port).
+#[derive(Debug, Clone, Default)]
+pub struct BoundAddresses {
+    pub tcp: Option<SocketAddr>,
+    pub quic: Option<SocketAddr>,
+    pub http: Option<SocketAddr>,
+    pub websocket: Option<SocketAddr>,
+}
+
+pub struct ServerContext {
+    pub config: Arc<ServerConfig>,
+    pub metadata: Addr<MetadataActor>,
+    pub sysinfo: Addr<SysinfoPrinter>,
+    pub bound: BoundAddresses,
+    /// `--follower`: report this node as a follower in cluster metadata.
+    pub follower: bool,
+    /// Set when shutdown begins: logins are refused, listeners stop accepting.
+    shutting_down: AtomicBool,
+}
+
+impl ServerContext {
+    pub fn new(
+        config: Arc<ServerConfig>,
+        metadata: Addr<MetadataActor>,
+        sysinfo: Addr<SysinfoPrinter>,
+        bound: BoundAddresses,
+        follower: bool,
+    ) -> Self {
+        Self {
+            config,
+            metadata,
+            sysinfo,
+            bound,
+            follower,
+            shutting_down: AtomicBool::new(false),
+        }
+    }
+
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+}
+
+/// One client's session, owned by its connection actor.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub client_id: u32,
+    /// The logged-in user, if any.
+    pub user_id: Option<u32>,
+    pub address: SocketAddr,
+}

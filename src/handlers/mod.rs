@@ -1,0 +1,82 @@
+//! Command handlers: one small file per command, grouped by domain, and one dispatch
+//! table. Each handler checks authorization, sends typed messages to the engine and
+//! encodes the answer. Every transport calls `handle`.
+
+mod auth;
+mod system;
+mod users;
+
+use crate::context::{ServerContext, Session};
+use crate::protocol::frame::Response;
+use crate::protocol::requests::{self, Command};
+use bytes::Bytes;
+use iggy_actors::IggyError;
+
+/// What the connection does after a command.
+#[derive(Debug)]
+pub struct Reply {
+    pub response: Response,
+    /// `Some(user)` when the command changed the session's user (login, logout).
+    pub new_user: Option<Option<u32>>,
+}
+
+impl Reply {
+    fn of(result: Result<Bytes, IggyError>) -> Self {
+        let response = match result {
+            Ok(payload) => Response::Ok(payload),
+            Err(e) => Response::Error(e),
+        };
+        Reply {
+            response,
+            new_user: None,
+        }
+    }
+}
+
+/// Decodes and serves one request.
+pub async fn handle(ctx: &ServerContext, session: &Session, code: u32, payload: &[u8]) -> Reply {
+    let command = match requests::decode(code, payload) {
+        Ok(command) => command,
+        Err(e) => {
+            log::debug!("client {}: command {code} rejected: {e}", session.client_id);
+            return Reply::of(Err(e));
+        }
+    };
+    if session.user_id.is_none() && !command.allowed_before_login() {
+        return Reply::of(Err(IggyError::Unauthenticated));
+    }
+    match command {
+        Command::Ping => Reply::of(Ok(Bytes::new())),
+        Command::GetStats => Reply::of(system::get_stats::handle(ctx, session).await),
+        Command::GetClusterMetadata => Reply::of(system::get_cluster_metadata::handle(ctx)),
+        Command::GetMe => Reply::of(system::get_me::handle(ctx, session).await),
+        Command::GetClient { client_id } => {
+            Reply::of(system::get_client::handle(ctx, session, client_id).await)
+        }
+        Command::GetClients => Reply::of(system::get_clients::handle(ctx, session).await),
+        Command::LoginUser { username, password } => {
+            match users::login_user::handle(ctx, session, username, password).await {
+                Ok(user_id) => Reply {
+                    response: Response::Ok(crate::protocol::responses::user_id(user_id)),
+                    new_user: Some(Some(user_id)),
+                },
+                Err(e) => Reply::of(Err(e)),
+            }
+        }
+        Command::LogoutUser => match users::logout_user::handle(ctx, session).await {
+            Ok(()) => Reply {
+                response: Response::empty(),
+                new_user: Some(None),
+            },
+            Err(e) => Reply::of(Err(e)),
+        },
+        Command::Unsupported { code } => {
+            log::debug!(
+                "client {}: command {code} ({}) is not served by this server yet",
+                session.client_id,
+                crate::protocol::codes::name(code).unwrap_or("?")
+            );
+            Reply::of(Err(IggyError::FeatureUnavailable))
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! GetClients (22): every connected client, logged in or not.
+
+use crate::context::{ServerContext, Session};
+use crate::handlers::auth::{require, Access};
+use crate::protocol::responses;
+use bytes::Bytes;
+use iggy_actors::metadata::GetClients;
+use iggy_actors::IggyError;
+
+pub async fn handle(ctx: &ServerContext, session: &Session) -> Result<Bytes, IggyError> {
+    require(ctx, session, Access::ReadServers).await?;
+    let clients = ctx.metadata.send(GetClients).await?;
+    Ok(responses::clients(&clients))
+}

@@ -1,0 +1,2 @@
+pub mod login_user;
+pub mod logout_user;

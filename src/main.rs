@@ -1,0 +1,48 @@
+//! `iggy-server`: a persistent message-streaming server that is a drop-in replacement for
+//! the Apache Iggy server, built on actix.
+//!
+//! # Layout
+//!
+//! * `args`, `config`, `logging`: the command line, the configuration (embedded defaults →
+//!   file → environment, validated once) and the log outputs.
+//! * `protocol`: the binary protocol as a pure module (framing, codes, decoding, encoding).
+//! * `tcp`: the listener and one connection actor per client.
+//! * `handlers`: one small file per command, one dispatch table, one authorization check.
+//! * `server`: the bootstrap steps and the shutdown sequence.
+//! * the `actors` crate: the engine (shards, metadata actor and its log, supervisors).
+
+mod args;
+mod config;
+mod context;
+mod handlers;
+mod logging;
+mod protocol;
+mod server;
+mod tcp;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: args::Args = argh::from_env();
+    if args.version {
+        println!("iggy-server {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    let mut logging = match logging::Logging::start_console() {
+        Ok(logging) => logging,
+        Err(e) => {
+            eprintln!("iggy-server: cannot start logging: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = match server::run(args, &mut logging) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            log::error!("{e}");
+            eprintln!("iggy-server: {e}");
+            ExitCode::FAILURE
+        }
+    };
+    logging.shutdown();
+    code
+}

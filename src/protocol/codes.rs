@@ -1,0 +1,77 @@
+//! Command codes of the binary protocol (binary-protocol.md §4).
+
+pub const PING: u32 = 1;
+pub const GET_STATS: u32 = 10;
+pub const GET_CLUSTER_METADATA: u32 = 12;
+pub const GET_ME: u32 = 20;
+pub const GET_CLIENT: u32 = 21;
+pub const GET_CLIENTS: u32 = 22;
+pub const LOGIN_USER: u32 = 38;
+pub const LOGOUT_USER: u32 = 39;
+pub const SEND_MESSAGES: u32 = 101;
+
+/// Every command code of the protocol with its wire name (used in logs only).
+const COMMANDS: &[(u32, &str)] = &[
+    (1, "ping"),
+    (10, "stats"),
+    (11, "snapshot"),
+    (12, "cluster.metadata"),
+    (20, "me"),
+    (21, "client.get"),
+    (22, "client.list"),
+    (31, "user.get"),
+    (32, "user.list"),
+    (33, "user.create"),
+    (34, "user.delete"),
+    (35, "user.update"),
+    (36, "user.permissions"),
+    (37, "user.password"),
+    (38, "user.login"),
+    (39, "user.logout"),
+    (41, "personal_access_token.list"),
+    (42, "personal_access_token.create"),
+    (43, "personal_access_token.delete"),
+    (44, "personal_access_token.login"),
+    (100, "message.poll"),
+    (101, "message.send"),
+    (102, "message.flush_unsaved_buffer"),
+    (120, "consumer_offset.get"),
+    (121, "consumer_offset.store"),
+    (122, "consumer_offset.delete"),
+    (200, "stream.get"),
+    (201, "stream.list"),
+    (202, "stream.create"),
+    (203, "stream.delete"),
+    (204, "stream.update"),
+    (205, "stream.purge"),
+    (300, "topic.get"),
+    (301, "topic.list"),
+    (302, "topic.create"),
+    (303, "topic.delete"),
+    (304, "topic.update"),
+    (305, "topic.purge"),
+    (402, "partition.create"),
+    (403, "partition.delete"),
+    (503, "segment.delete"),
+    (600, "consumer_group.get"),
+    (601, "consumer_group.list"),
+    (602, "consumer_group.create"),
+    (603, "consumer_group.delete"),
+    (604, "consumer_group.join"),
+    (605, "consumer_group.leave"),
+];
+
+/// The wire name of a command code, or `None` for a code the protocol does not have.
+pub fn name(code: u32) -> Option<&'static str> {
+    COMMANDS.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_protocol_has_47_commands() {
+        assert_eq!(super::COMMANDS.len(), 47);
+        assert_eq!(super::name(38), Some("user.login"));
+        assert_eq!(super::name(9999), None);
+    }
+}

@@ -1,0 +1,125 @@
+//! Decoding of request payloads into typed commands. Every read is bounds-checked; a
+//! malformed payload becomes `InvalidCommand` (truncated, bad UTF-8, unknown kind) or
+//! `InvalidFormat` (a value outside its domain), never a panic.
+
+use super::codes;
+use iggy_actors::bytes_io::{ByteReader, ReadError};
+use iggy_actors::IggyError;
+
+/// A decoded request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Ping,
+    GetStats,
+    GetClusterMetadata,
+    GetMe,
+    GetClient {
+        client_id: u32,
+    },
+    GetClients,
+    LoginUser {
+        username: String,
+        password: String,
+    },
+    LogoutUser,
+    /// A command of the protocol this server does not serve yet.
+    Unsupported {
+        code: u32,
+    },
+}
+
+impl Command {
+    /// Commands a session may send before it logs in.
+    pub fn allowed_before_login(&self) -> bool {
+        matches!(self, Command::Ping | Command::LoginUser { .. })
+    }
+}
+
+pub fn read_error(e: ReadError) -> IggyError {
+    match e {
+        ReadError::Truncated { .. } | ReadError::InvalidUtf8 { .. } => IggyError::InvalidCommand,
+        ReadError::Invalid { .. } => IggyError::InvalidFormat,
+    }
+}
+
+/// Decodes one request. Trailing bytes after a complete payload are tolerated.
+pub fn decode(code: u32, payload: &[u8]) -> Result<Command, IggyError> {
+    let mut r = ByteReader::new(payload);
+    let command = match code {
+        codes::PING => Command::Ping,
+        codes::GET_STATS => Command::GetStats,
+        codes::GET_CLUSTER_METADATA => Command::GetClusterMetadata,
+        codes::GET_ME => Command::GetMe,
+        codes::GET_CLIENT => Command::GetClient {
+            client_id: r.u32().map_err(read_error)?,
+        },
+        codes::GET_CLIENTS => Command::GetClients,
+        codes::LOGIN_USER => decode_login(&mut r).map_err(read_error)?,
+        codes::LOGOUT_USER => Command::LogoutUser,
+        other if codes::name(other).is_some() => Command::Unsupported { code: other },
+        _ => return Err(IggyError::InvalidCommand),
+    };
+    if r.remaining() > 0 {
+        log::debug!(
+            "{} trailing byte(s) after command {code} ignored",
+            r.remaining()
+        );
+    }
+    Ok(command)
+}
+
+fn decode_login(r: &mut ByteReader<'_>) -> Result<Command, ReadError> {
+    let username = r.name8()?.to_string();
+    let password = r.str8()?.to_string();
+    // Version and context: both length fields must be present; their text is ignored.
+    r.bytes32()?;
+    r.bytes32()?;
+    Ok(Command::LoginUser { username, password })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_example_of_the_spec() {
+        let payload = [
+            0x04, 0x69, 0x67, 0x67, 0x79, 0x04, 0x69, 0x67, 0x67, 0x79, 0x06, 0x00, 0x00, 0x00,
+            0x30, 0x2E, 0x31, 0x30, 0x2E, 0x30, 0x00, 0x00, 0x00, 0x00,
+        ];
+        assert_eq!(
+            decode(codes::LOGIN_USER, &payload),
+            Ok(Command::LoginUser {
+                username: "iggy".into(),
+                password: "iggy".into()
+            })
+        );
+        // Stopping after the password is a decode error.
+        assert_eq!(
+            decode(codes::LOGIN_USER, &payload[..10]),
+            Err(IggyError::InvalidCommand)
+        );
+        // An empty username is a format error.
+        assert_eq!(
+            decode(codes::LOGIN_USER, &[0, 1, b'x', 0, 0, 0, 0, 0, 0, 0, 0]),
+            Err(IggyError::InvalidFormat)
+        );
+    }
+
+    #[test]
+    fn unknown_and_unsupported_codes() {
+        assert_eq!(decode(9999, &[]), Err(IggyError::InvalidCommand));
+        assert_eq!(
+            decode(200, &[1, 4, 0, 0, 0, 0]),
+            Ok(Command::Unsupported { code: 200 })
+        );
+        assert_eq!(
+            decode(codes::GET_CLIENT, &[1, 2]),
+            Err(IggyError::InvalidCommand)
+        );
+        assert_eq!(
+            decode(codes::GET_CLIENT, &[1, 0, 0, 0]),
+            Ok(Command::GetClient { client_id: 1 })
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! The bootstrap steps, in order, and the shutdown sequence.
+
+use crate::args::Args;
+use crate::config::{self, ConfigSource, ServerConfig};
+use crate::context::{BoundAddresses, ServerContext};
+use crate::logging::{Logging, LoggingSettings};
+use crate::tcp;
+use actix::prelude::*;
+use iggy_actors::metadata::{MetadataActor, MetadataConfig, RootCredentials, ShutdownMetadata};
+use iggy_actors::shard::{self, Shards};
+use iggy_actors::supervisors::sysinfo_printer::SysinfoPrinter;
+use log::{info, warn};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How long shutdown may take before the process exits anyway.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(8);
+
+/// Runs the server until SIGINT/SIGTERM. Errors are start-up failures.
+pub fn run(args: Args, logging: &mut Logging) -> Result<(), String> {
+    let env = environment();
+    if args.config_provider != "file" {
+        return Err(format!(
+            "--config-provider {:?} is not supported: the only provider is \"file\"",
+            args.config_provider
+        ));
+    }
+    let config = load_config(&env)?;
+    let cores = resolve_shards(&config)?;
+    let system_path = PathBuf::from(&config.system.path);
+    prepare_directories(&config, &system_path, args.fresh)?;
+    let described = logging
+        .apply(&logging_settings(&config, &system_path))
+        .map_err(|e| format!("cannot set up logging: {e}"))?;
+    info!("{described}");
+    let metadata = open_metadata(
+        &config,
+        &system_path,
+        &env,
+        args.with_default_root_credentials,
+    )?;
+    let config = Arc::new(config);
+    let outcome = System::new().block_on(serve(config, cores, metadata, args.follower));
+    info!("iggy-server stopped");
+    outcome
+}
+
+/// The process environment, with a `.env` file (from `IGGY_ENV_PATH`, else the working
+/// directory) filling in variables that are not already set.
+fn environment() -> HashMap<String, String> {
+    let loaded = match std::env::var("IGGY_ENV_PATH") {
+        Ok(path) => dotenvy::from_path(&path).map(|_| PathBuf::from(path)),
+        Err(_) => dotenvy::dotenv(),
+    };
+    match loaded {
+        Ok(path) => info!("environment variables read from {}", path.display()),
+        Err(e) if e.not_found() => {}
+        Err(e) => warn!("cannot read the .env file: {e}"),
+    }
+    std::env::vars().collect()
+}
+
+fn load_config(env: &HashMap<String, String>) -> Result<ServerConfig, String> {
+    let loaded = config::load(env).map_err(|e| format!("cannot load configuration: {e}"))?;
+    match &loaded.source {
+        ConfigSource::File(path) => info!("configuration loaded from {}", path.display()),
+        ConfigSource::Embedded => info!("no config file found: using the embedded defaults"),
+    }
+    for line in &loaded.applied_overrides {
+        info!("{line}");
+    }
+    for warning in &loaded.warnings {
+        warn!("{warning}");
+    }
+    Ok(loaded.config)
+}
+
+fn resolve_shards(config: &ServerConfig) -> Result<Vec<usize>, String> {
+    let allowed = shard::allowed_cores();
+    let warnings = config.validate(allowed.len()).map_err(|e| e.to_string())?;
+    for warning in warnings {
+        warn!("{warning}");
+    }
+    let (cores, warnings) = config::resolve_cores(&config.system.sharding.cpu_allocation, &allowed)
+        .map_err(|e| e.to_string())?;
+    for warning in warnings {
+        warn!("{warning}");
+    }
+    Ok(cores)
+}
+
+/// `--fresh` wipes the data directory; then the data, state and streams directories are
+/// created and the runtime directory is recreated empty.
+fn prepare_directories(
+    config: &ServerConfig,
+    system_path: &Path,
+    fresh: bool,
+) -> Result<(), String> {
+    if fresh && system_path.exists() {
+        std::fs::remove_dir_all(system_path)
+            .map_err(|e| format!("--fresh: cannot delete {}: {e}", system_path.display()))?;
+        info!(
+            "--fresh: deleted the data directory {}",
+            system_path.display()
+        );
+    }
+    let runtime = system_path.join(&config.system.runtime.path);
+    if runtime.exists() {
+        std::fs::remove_dir_all(&runtime)
+            .map_err(|e| format!("cannot clear {}: {e}", runtime.display()))?;
+    }
+    let streams = system_path.join(&config.system.stream.path);
+    for dir in [system_path.to_path_buf(), runtime, streams] {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    Ok(())
+}
+
+fn logging_settings(config: &ServerConfig, system_path: &Path) -> LoggingSettings {
+    let l = &config.system.logging;
+    LoggingSettings {
+        level: l.level.clone(),
+        file_enabled: l.file_enabled,
+        directory: system_path.join(&l.path),
+        max_file_size: l.max_file_size.as_bytes(),
+        max_total_size: l.max_total_size.as_bytes(),
+        rotation_check_interval: l.rotation_check_interval.as_duration(),
+        retention: l.retention.as_duration(),
+    }
+}
+
+/// Replays the metadata log; creates the root user on the first start.
+fn open_metadata(
+    config: &ServerConfig,
+    system_path: &Path,
+    env: &HashMap<String, String>,
+    default_root: bool,
+) -> Result<MetadataActor, String> {
+    let mut root = RootCredentials {
+        username: env
+            .get("IGGY_ROOT_USERNAME")
+            .filter(|v| !v.is_empty())
+            .cloned(),
+        password: env
+            .get("IGGY_ROOT_PASSWORD")
+            .filter(|v| !v.is_empty())
+            .cloned(),
+    };
+    if default_root {
+        if root.username.is_some() && root.password.is_some() {
+            warn!("--with-default-root-credentials ignored: IGGY_ROOT_USERNAME and IGGY_ROOT_PASSWORD are set");
+        }
+        root.username.get_or_insert_with(|| "iggy".into());
+        root.password.get_or_insert_with(|| "iggy".into());
+    }
+    let (actor, boot) = MetadataActor::open(MetadataConfig {
+        state_dir: system_path.join("state"),
+        enforce_fsync: config.system.state.enforce_fsync,
+        root,
+    })
+    .map_err(|e| e.to_string())?;
+    if let Some(t) = &boot.truncation {
+        warn!(
+            "metadata log damaged ({}): truncated to {} bytes, {} byte(s) removed",
+            t.reason, t.kept_bytes, t.removed_bytes
+        );
+    }
+    info!("metadata log replayed: {} entries", boot.entries_replayed);
+    if let Some(password) = boot.generated_root_password {
+        // Printed once, on stdout, not through the logger.
+        println!("Generated root user password: {password}");
+    }
+    Ok(actor)
+}
+
+/// Starts shards, actors and listeners, then waits for a signal and shuts down.
+async fn serve(
+    config: Arc<ServerConfig>,
+    cores: Vec<usize>,
+    metadata: MetadataActor,
+    follower: bool,
+) -> Result<(), String> {
+    let shards = Arc::new(Shards::start(&cores));
+    let engine = Arbiter::new();
+    let metadata = MetadataActor::start_in_arbiter(&engine.handle(), move |_| metadata);
+    let system_path = PathBuf::from(&config.system.path);
+    let sysinfo_interval = config.system.logging.sysinfo_print_interval.as_duration();
+    let sysinfo = SysinfoPrinter::start_in_arbiter(&engine.handle(), move |_| {
+        SysinfoPrinter::new(system_path, sysinfo_interval)
+    });
+    warn_unavailable_transports(&config);
+    let mut bound = BoundAddresses::default();
+    let tcp_listener = if config.tcp.enabled {
+        let listener = tcp::listener::bind(&config.tcp)?;
+        bound.tcp = Some(
+            listener
+                .local_addr()
+                .map_err(|e| format!("TCP listener: {e}"))?,
+        );
+        Some(listener)
+    } else {
+        info!("TCP transport disabled (tcp.enabled = false)");
+        None
+    };
+    write_current_config(&config, &bound)?;
+    let ctx = Arc::new(ServerContext::new(
+        config,
+        metadata.clone(),
+        sysinfo,
+        bound.clone(),
+        follower,
+    ));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let accept_task = tcp_listener.map(|l| {
+        actix_rt::spawn(tcp::listener::serve(
+            l,
+            ctx.clone(),
+            shards.clone(),
+            stop_rx,
+        ))
+    });
+    match bound.tcp {
+        Some(addr) => info!("iggy-server is ready: TCP on {addr}"),
+        None => info!("iggy-server is ready (no transport enabled)"),
+    }
+    let signal = wait_for_signal().await;
+    info!("{signal} received: shutting down");
+    start_deadline_watchdog();
+    ctx.begin_shutdown();
+    let _ = stop_tx.send(true);
+    if let Some(task) = accept_task {
+        let _ = task.await;
+    }
+    if tokio::time::timeout(Duration::from_secs(3), metadata.send(ShutdownMetadata))
+        .await
+        .is_err()
+    {
+        warn!("the metadata actor did not finish its shutdown in time");
+    }
+    // Let the connection actors flush and close.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(ctx);
+    engine.stop();
+    let _ = engine.join();
+    match Arc::try_unwrap(shards) {
+        Ok(shards) => shards.stop(),
+        Err(_) => warn!("shards still referenced at shutdown; leaving them to the process exit"),
+    }
+    Ok(())
+}
+
+fn warn_unavailable_transports(config: &ServerConfig) {
+    for (name, enabled) in [
+        ("http", config.http.enabled),
+        ("quic", config.quic.enabled),
+        ("websocket", config.websocket.enabled),
+    ] {
+        if enabled {
+            warn!("{name}.enabled = true, but this build does not serve {name} yet: not listening");
+        }
+    }
+}
+
+/// Writes the effective configuration, with the bound addresses, to
+/// `{system.path}/{system.runtime.path}/current_config.toml` (secrets redacted).
+fn write_current_config(config: &ServerConfig, bound: &BoundAddresses) -> Result<(), String> {
+    let mut effective = config.clone();
+    if let Some(addr) = bound.tcp {
+        effective.tcp.address = addr.to_string();
+    }
+    let path = Path::new(&config.system.path)
+        .join(&config.system.runtime.path)
+        .join("current_config.toml");
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, effective.to_redacted_toml())
+        .and_then(|_| std::fs::rename(&tmp, &path))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    info!("effective configuration written to {}", path.display());
+    Ok(())
+}
+
+async fn wait_for_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            warn!("cannot listen for SIGTERM: {e}");
+            let _ = tokio::signal::ctrl_c().await;
+            return "SIGINT";
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+    }
+}
+
+/// Exits the process if shutdown takes longer than the deadline.
+fn start_deadline_watchdog() {
+    std::thread::spawn(|| {
+        std::thread::sleep(SHUTDOWN_DEADLINE);
+        log::error!("shutdown did not finish within {SHUTDOWN_DEADLINE:?}: exiting");
+        std::process::exit(1);
+    });
+}
