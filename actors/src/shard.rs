@@ -44,16 +44,22 @@ impl Shards {
             let tx = tx.clone();
             arbiter.spawn_fn(move || {
                 let pinned = affinity::set_thread_affinity([core]).map_err(|e| e.to_string());
-                let _ = tx.send((id, pinned));
+                let thread = std::thread::current().name().unwrap_or("?").to_string();
+                let _ = tx.send((id, pinned, thread));
             });
             arbiters.push(arbiter);
         }
         drop(tx);
         let mut pinned = vec![None; cores.len()];
+        let mut threads = vec![String::from("?"); cores.len()];
         for _ in 0..cores.len() {
             match rx.recv_timeout(Duration::from_secs(5)) {
-                Ok((id, Ok(()))) => pinned[id] = Some(cores[id]),
-                Ok((id, Err(e))) => {
+                Ok((id, Ok(()), thread)) => {
+                    pinned[id] = Some(cores[id]);
+                    threads[id] = thread;
+                }
+                Ok((id, Err(e), thread)) => {
+                    threads[id] = thread;
                     warn!(
                         "shard {id}: cannot pin to core {}: {e}; running unpinned",
                         cores[id]
@@ -74,8 +80,8 @@ impl Shards {
         let map: Vec<String> = shards
             .iter()
             .map(|s| match s.core {
-                Some(core) => format!("shard {} -> core {core}", s.id),
-                None => format!("shard {} -> unpinned", s.id),
+                Some(core) => format!("shard {} -> core {core} [{}]", s.id, threads[s.id]),
+                None => format!("shard {} -> unpinned [{}]", s.id, threads[s.id]),
             })
             .collect();
         info!("started {} shard(s): {}", shards.len(), map.join(", "));

@@ -8,6 +8,7 @@ pub const GET_CLIENT: u32 = 21;
 pub const GET_CLIENTS: u32 = 22;
 pub const LOGIN_USER: u32 = 38;
 pub const LOGOUT_USER: u32 = 39;
+pub const LOGIN_WITH_PERSONAL_ACCESS_TOKEN: u32 = 44;
 pub const SEND_MESSAGES: u32 = 101;
 
 /// Every command code of the protocol with its wire name (used in logs only).

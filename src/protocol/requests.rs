@@ -31,7 +31,14 @@ pub enum Command {
 impl Command {
     /// Commands a session may send before it logs in.
     pub fn allowed_before_login(&self) -> bool {
-        matches!(self, Command::Ping | Command::LoginUser { .. })
+        matches!(
+            self,
+            Command::Ping
+                | Command::LoginUser { .. }
+                | Command::Unsupported {
+                    code: codes::LOGIN_WITH_PERSONAL_ACCESS_TOKEN
+                }
+        )
     }
 }
 
