@@ -1,0 +1,151 @@
+//! The official Rust SDK (`iggy` 0.10.0) over TCP against the real server binary.
+
+mod common;
+
+use common::{sdk_client, within, TestServer};
+use iggy::prelude::{
+    ClusterClient, ClusterNodeRole, ClusterNodeStatus, IggyError, SystemClient, UserClient,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_ping_and_identity() {
+    let server = TestServer::start();
+    let client = sdk_client(server.tcp_addr()).await;
+
+    within(client.ping()).await.expect("ping before login");
+    let identity = within(client.login_user("iggy", "iggy"))
+        .await
+        .expect("root login");
+    assert_eq!(identity.user_id, 0, "root user id");
+    within(client.ping()).await.expect("ping after login");
+
+    let me = within(client.get_me()).await.expect("get_me");
+    assert_ne!(me.client_id, 0, "client id must be non-zero");
+    assert_eq!(me.user_id, Some(0), "get_me user id");
+    assert_eq!(me.transport, "TCP", "get_me transport");
+    assert!(
+        me.address.starts_with("127.0.0.1:"),
+        "peer address {:?}",
+        me.address
+    );
+    assert_eq!(me.consumer_groups_count, 0);
+
+    let clients = within(client.get_clients()).await.expect("get_clients");
+    let listed = clients
+        .iter()
+        .find(|c| c.client_id == me.client_id)
+        .unwrap_or_else(|| panic!("own client {} not in {clients:?}", me.client_id));
+    assert_eq!(listed.user_id, Some(0));
+    assert_eq!(listed.transport, "TCP");
+    assert_eq!(listed.address, me.address);
+
+    let fetched = within(client.get_client(me.client_id))
+        .await
+        .expect("get_client")
+        .expect("get_client returned None for a connected client");
+    assert_eq!(fetched.client_id, me.client_id);
+    assert_eq!(fetched.user_id, Some(0));
+    assert_eq!(fetched.address, me.address);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_client_is_none() {
+    let server = TestServer::start();
+    let client = sdk_client(server.tcp_addr()).await;
+    within(client.login_user("iggy", "iggy"))
+        .await
+        .expect("login");
+    let me = within(client.get_me()).await.expect("get_me");
+    let other = me.client_id.wrapping_add(1).max(1);
+    let missing = within(client.get_client(other)).await.expect("get_client");
+    assert!(missing.is_none(), "unexpected client {missing:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_describe_this_server() {
+    let server = TestServer::start();
+    let client = sdk_client(server.tcp_addr()).await;
+    within(client.login_user("iggy", "iggy"))
+        .await
+        .expect("login");
+
+    let stats = within(client.get_stats()).await.expect("get_stats");
+    assert_eq!(stats.process_id, server.pid(), "process id");
+    assert!(stats.memory_usage.as_bytes_u64() > 0, "memory usage");
+    assert_eq!(stats.iggy_server_version, "0.8.0");
+    assert!(
+        stats.clients_count >= 1,
+        "clients_count {}",
+        stats.clients_count
+    );
+    assert!(!stats.hostname.is_empty(), "hostname empty");
+    assert_eq!(stats.streams_count, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_metadata_is_single_node() {
+    let server = TestServer::start();
+    let client = sdk_client(server.tcp_addr()).await;
+    within(client.login_user("iggy", "iggy"))
+        .await
+        .expect("login");
+
+    let metadata = within(client.get_cluster_metadata())
+        .await
+        .expect("get_cluster_metadata");
+    assert_eq!(metadata.name, "single-node");
+    assert_eq!(metadata.nodes.len(), 1, "{metadata:?}");
+    let node = &metadata.nodes[0];
+    assert_eq!(node.name, "iggy-node");
+    assert_eq!(node.ip, "127.0.0.1");
+    assert_eq!(node.endpoints.tcp, server.tcp_addr().port(), "tcp port");
+    assert_eq!(node.role, ClusterNodeRole::Leader);
+    assert_eq!(node.status, ClusterNodeStatus::Healthy);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_makes_session_unauthenticated() {
+    let server = TestServer::start();
+    let client = sdk_client(server.tcp_addr()).await;
+    within(client.login_user("iggy", "iggy"))
+        .await
+        .expect("login");
+    within(client.get_stats())
+        .await
+        .expect("stats while logged in");
+
+    within(client.logout_user()).await.expect("logout");
+    let error = within(client.get_stats())
+        .await
+        .expect_err("get_stats after logout must fail");
+    assert_eq!(error, IggyError::Unauthenticated);
+    within(client.ping()).await.expect("ping after logout");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_is_invalid_credentials() {
+    let server = TestServer::start();
+    let client = sdk_client(server.tcp_addr()).await;
+    let error = within(client.login_user("iggy", "not-the-password"))
+        .await
+        .expect_err("login with a wrong password must fail");
+    assert_eq!(error, IggyError::InvalidCredentials);
+    let error = within(client.login_user("nobody", "whatever"))
+        .await
+        .expect_err("login of an unknown user must fail");
+    assert_eq!(error, IggyError::InvalidCredentials);
+    within(client.login_user("iggy", "iggy"))
+        .await
+        .expect("correct login after failures");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_before_login_is_unauthenticated() {
+    let server = TestServer::start();
+    let client = sdk_client(server.tcp_addr()).await;
+    // The SDK sends GetStats without a local login check, so this is the server's answer.
+    let error = within(client.get_stats())
+        .await
+        .expect_err("get_stats before login must fail");
+    assert_eq!(error, IggyError::Unauthenticated);
+}
