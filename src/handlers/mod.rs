@@ -3,7 +3,11 @@
 //! encodes the answer. Every transport calls `handle`.
 
 mod auth;
+mod partitions;
+mod segments;
+mod streams;
 mod system;
+mod topics;
 mod users;
 
 use crate::context::{ServerContext, Session};
@@ -70,6 +74,74 @@ pub async fn handle(ctx: &ServerContext, session: &Session, code: u32, payload: 
             },
             Err(e) => Reply::of(Err(e)),
         },
+        Command::GetStream { stream } => {
+            Reply::of(streams::get_stream::handle(ctx, session, stream).await)
+        }
+        Command::GetStreams => Reply::of(streams::get_streams::handle(ctx, session).await),
+        Command::CreateStream { name } => {
+            Reply::of(streams::create_stream::handle(ctx, session, name).await)
+        }
+        Command::DeleteStream { stream } => {
+            Reply::of(streams::delete_stream::handle(ctx, session, stream).await)
+        }
+        Command::UpdateStream { stream, name } => {
+            Reply::of(streams::update_stream::handle(ctx, session, stream, name).await)
+        }
+        Command::PurgeStream { stream } => {
+            Reply::of(streams::purge_stream::handle(ctx, session, stream).await)
+        }
+        Command::GetTopic { stream, topic } => {
+            Reply::of(topics::get_topic::handle(ctx, session, stream, topic).await)
+        }
+        Command::GetTopics { stream } => {
+            Reply::of(topics::get_topics::handle(ctx, session, stream).await)
+        }
+        Command::CreateTopic {
+            stream,
+            name,
+            partitions_count,
+            settings,
+        } => Reply::of(
+            topics::create_topic::handle(ctx, session, stream, name, partitions_count, settings)
+                .await,
+        ),
+        Command::DeleteTopic { stream, topic } => {
+            Reply::of(topics::delete_topic::handle(ctx, session, stream, topic).await)
+        }
+        Command::UpdateTopic {
+            stream,
+            topic,
+            name,
+            settings,
+        } => Reply::of(
+            topics::update_topic::handle(ctx, session, stream, topic, name, settings).await,
+        ),
+        Command::PurgeTopic { stream, topic } => {
+            Reply::of(topics::purge_topic::handle(ctx, session, stream, topic).await)
+        }
+        Command::CreatePartitions {
+            stream,
+            topic,
+            count,
+        } => Reply::of(
+            partitions::create_partitions::handle(ctx, session, stream, topic, count).await,
+        ),
+        Command::DeletePartitions {
+            stream,
+            topic,
+            count,
+        } => Reply::of(
+            partitions::delete_partitions::handle(ctx, session, stream, topic, count).await,
+        ),
+        Command::DeleteSegments {
+            stream,
+            topic,
+            partition_id,
+            count,
+        } => Reply::of(
+            segments::delete_segments::handle(ctx, session, stream, topic, partition_id, count)
+                .await,
+        ),
         Command::Unsupported { code } => {
             log::debug!(
                 "client {}: command {code} ({}) is not served by this server yet",

@@ -10,6 +10,21 @@ pub const LOGIN_USER: u32 = 38;
 pub const LOGOUT_USER: u32 = 39;
 pub const LOGIN_WITH_PERSONAL_ACCESS_TOKEN: u32 = 44;
 pub const SEND_MESSAGES: u32 = 101;
+pub const GET_STREAM: u32 = 200;
+pub const GET_STREAMS: u32 = 201;
+pub const CREATE_STREAM: u32 = 202;
+pub const DELETE_STREAM: u32 = 203;
+pub const UPDATE_STREAM: u32 = 204;
+pub const PURGE_STREAM: u32 = 205;
+pub const GET_TOPIC: u32 = 300;
+pub const GET_TOPICS: u32 = 301;
+pub const CREATE_TOPIC: u32 = 302;
+pub const DELETE_TOPIC: u32 = 303;
+pub const UPDATE_TOPIC: u32 = 304;
+pub const PURGE_TOPIC: u32 = 305;
+pub const CREATE_PARTITIONS: u32 = 402;
+pub const DELETE_PARTITIONS: u32 = 403;
+pub const DELETE_SEGMENTS: u32 = 503;
 
 /// Every command code of the protocol with its wire name (used in logs only).
 const COMMANDS: &[(u32, &str)] = &[

@@ -3,5 +3,6 @@
 
 pub mod codes;
 pub mod frame;
+pub mod identifier;
 pub mod requests;
 pub mod responses;

@@ -2,8 +2,14 @@
 //! malformed payload becomes `InvalidCommand` (truncated, bad UTF-8, unknown kind) or
 //! `InvalidFormat` (a value outside its domain), never a panic.
 
+mod partitions;
+mod streams;
+mod topics;
+
 use super::codes;
 use iggy_actors::bytes_io::{ByteReader, ReadError};
+use iggy_actors::identifier::Identifier;
+use iggy_actors::metadata::TopicSettings;
 use iggy_actors::IggyError;
 
 /// A decoded request.
@@ -22,6 +28,66 @@ pub enum Command {
         password: String,
     },
     LogoutUser,
+    GetStream {
+        stream: Identifier,
+    },
+    GetStreams,
+    CreateStream {
+        name: String,
+    },
+    DeleteStream {
+        stream: Identifier,
+    },
+    UpdateStream {
+        stream: Identifier,
+        name: String,
+    },
+    PurgeStream {
+        stream: Identifier,
+    },
+    GetTopic {
+        stream: Identifier,
+        topic: Identifier,
+    },
+    GetTopics {
+        stream: Identifier,
+    },
+    CreateTopic {
+        stream: Identifier,
+        name: String,
+        partitions_count: u32,
+        settings: TopicSettings,
+    },
+    DeleteTopic {
+        stream: Identifier,
+        topic: Identifier,
+    },
+    UpdateTopic {
+        stream: Identifier,
+        topic: Identifier,
+        name: String,
+        settings: TopicSettings,
+    },
+    PurgeTopic {
+        stream: Identifier,
+        topic: Identifier,
+    },
+    CreatePartitions {
+        stream: Identifier,
+        topic: Identifier,
+        count: u32,
+    },
+    DeletePartitions {
+        stream: Identifier,
+        topic: Identifier,
+        count: u32,
+    },
+    DeleteSegments {
+        stream: Identifier,
+        topic: Identifier,
+        partition_id: u32,
+        count: u32,
+    },
     /// A command of the protocol this server does not serve yet.
     Unsupported {
         code: u32,
@@ -63,6 +129,21 @@ pub fn decode(code: u32, payload: &[u8]) -> Result<Command, IggyError> {
         codes::GET_CLIENTS => Command::GetClients,
         codes::LOGIN_USER => decode_login(&mut r).map_err(read_error)?,
         codes::LOGOUT_USER => Command::LogoutUser,
+        codes::GET_STREAM => streams::get_stream(&mut r)?,
+        codes::GET_STREAMS => Command::GetStreams,
+        codes::CREATE_STREAM => streams::create_stream(&mut r)?,
+        codes::DELETE_STREAM => streams::delete_stream(&mut r)?,
+        codes::UPDATE_STREAM => streams::update_stream(&mut r)?,
+        codes::PURGE_STREAM => streams::purge_stream(&mut r)?,
+        codes::GET_TOPIC => topics::get_topic(&mut r)?,
+        codes::GET_TOPICS => topics::get_topics(&mut r)?,
+        codes::CREATE_TOPIC => topics::create_topic(&mut r)?,
+        codes::DELETE_TOPIC => topics::delete_topic(&mut r)?,
+        codes::UPDATE_TOPIC => topics::update_topic(&mut r)?,
+        codes::PURGE_TOPIC => topics::purge_topic(&mut r)?,
+        codes::CREATE_PARTITIONS => partitions::create_partitions(&mut r)?,
+        codes::DELETE_PARTITIONS => partitions::delete_partitions(&mut r)?,
+        codes::DELETE_SEGMENTS => partitions::delete_segments(&mut r)?,
         other if codes::name(other).is_some() => Command::Unsupported { code: other },
         _ => return Err(IggyError::InvalidCommand),
     };
@@ -117,8 +198,8 @@ mod tests {
     fn unknown_and_unsupported_codes() {
         assert_eq!(decode(9999, &[]), Err(IggyError::InvalidCommand));
         assert_eq!(
-            decode(200, &[1, 4, 0, 0, 0, 0]),
-            Ok(Command::Unsupported { code: 200 })
+            decode(600, &[1, 4, 0, 0, 0, 0]),
+            Ok(Command::Unsupported { code: 600 })
         );
         assert_eq!(
             decode(codes::GET_CLIENT, &[1, 2]),

@@ -1,4 +1,8 @@
-//! Encoding of response payloads (binary-protocol.md §5.1, §5.2).
+//! Encoding of response payloads (binary-protocol.md §5.1, §5.2); streams and topics in
+//! their own files.
+
+pub mod streams;
+pub mod topics;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use iggy_actors::bytes_io::ByteWriter;

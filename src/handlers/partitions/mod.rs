@@ -1,0 +1,2 @@
+pub mod create_partitions;
+pub mod delete_partitions;

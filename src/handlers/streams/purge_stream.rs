@@ -1,0 +1,25 @@
+//! PurgeStream (205): deletes the messages of every topic, keeps the topics.
+
+use crate::context::{ServerContext, Session};
+use bytes::Bytes;
+use iggy_actors::identifier::Identifier;
+use iggy_actors::metadata::PurgeStream;
+use iggy_actors::IggyError;
+
+pub async fn handle(
+    ctx: &ServerContext,
+    session: &Session,
+    stream: Identifier,
+) -> Result<Bytes, IggyError> {
+    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let message = PurgeStream {
+        user_id,
+        stream: stream.clone(),
+    };
+    ctx.metadata.send(message).await??;
+    log::info!(
+        "client {}: user {user_id} purged stream {stream}",
+        session.client_id
+    );
+    Ok(Bytes::new())
+}
