@@ -38,7 +38,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         stats.memory_usage
     );
     for c in client.get_clients().await? {
-        println!("client {} user {:?} {} {}", c.client_id, c.user_id, c.transport, c.address);
+        println!(
+            "client {} user {:?} {} {}",
+            c.client_id, c.user_id, c.transport, c.address
+        );
     }
     client.logout_user().await?;
     Ok(())

@@ -2,11 +2,14 @@
 
 use crate::args::Args;
 use crate::config::{self, ConfigSource, ServerConfig};
+use crate::config::{IggyExpiry, MaxTopicSize};
 use crate::context::{BoundAddresses, ServerContext};
 use crate::logging::{Logging, LoggingSettings};
 use crate::tcp;
 use actix::prelude::*;
-use iggy_actors::metadata::{MetadataActor, MetadataConfig, RootCredentials, ShutdownMetadata};
+use iggy_actors::metadata::{
+    MetadataActor, MetadataConfig, RootCredentials, ShutdownMetadata, StorageLayout, TopicDefaults,
+};
 use iggy_actors::shard::{self, Shards};
 use iggy_actors::supervisors::sysinfo_printer::SysinfoPrinter;
 use log::{info, warn};
@@ -161,6 +164,13 @@ fn open_metadata(
         state_dir: system_path.join("state"),
         enforce_fsync: config.system.state.enforce_fsync,
         root,
+        layout: StorageLayout {
+            streams_dir: system_path.join(&config.system.stream.path),
+            topics: config.system.topic.path.clone(),
+            partitions: config.system.partition.path.clone(),
+        },
+        topic_defaults: topic_defaults(config),
+        recreate_missing_state: config.system.recovery.recreate_missing_state,
     })
     .map_err(|e| e.to_string())?;
     if let Some(t) = &boot.truncation {
@@ -177,14 +187,36 @@ fn open_metadata(
     Ok(actor)
 }
 
+/// The `[system.topic]` defaults as wire values (µs / bytes, `u64::MAX` = never/unlimited).
+fn topic_defaults(config: &ServerConfig) -> TopicDefaults {
+    let message_expiry = match config.system.topic.message_expiry {
+        IggyExpiry::ExpireDuration(d) => (d.as_duration().as_micros() as u64).max(1),
+        IggyExpiry::NeverExpire | IggyExpiry::ServerDefault => u64::MAX,
+    };
+    let max_topic_size = match config.system.topic.max_size {
+        MaxTopicSize::Custom(bytes) => bytes,
+        MaxTopicSize::Unlimited | MaxTopicSize::ServerDefault => u64::MAX,
+    };
+    TopicDefaults {
+        message_expiry,
+        max_topic_size,
+        segment_size: config.system.segment.size.as_bytes(),
+    }
+}
+
 /// Starts shards, actors and listeners, then waits for a signal and shuts down.
 async fn serve(
     config: Arc<ServerConfig>,
     cores: Vec<usize>,
-    metadata: MetadataActor,
+    mut metadata: MetadataActor,
     follower: bool,
 ) -> Result<(), String> {
     let shards = Arc::new(Shards::start(&cores));
+    let partitions = metadata
+        .start_partitions(shards.handles())
+        .await
+        .map_err(|e| format!("cannot start the partitions: {e}"))?;
+    info!("{partitions} partition(s) started");
     let engine = Arbiter::new();
     let metadata = MetadataActor::start_in_arbiter(&engine.handle(), move |_| metadata);
     let system_path = PathBuf::from(&config.system.path);

@@ -55,6 +55,30 @@ pub enum IggyError {
     ClientNotFound = 100,
     #[error("invalid client id")]
     InvalidClientId = 101,
+    #[error("stream not found")]
+    StreamIdNotFound = 1009,
+    #[error("stream name already exists")]
+    StreamNameAlreadyExists = 1012,
+    #[error("invalid stream name")]
+    InvalidStreamName = 1013,
+    #[error("invalid topic size: a custom max size must be at least the segment size")]
+    InvalidTopicSize = 1019,
+    #[error("topic not found")]
+    TopicIdNotFound = 2010,
+    #[error("topic name already exists")]
+    TopicNameAlreadyExists = 2013,
+    #[error("invalid topic name")]
+    InvalidTopicName = 2014,
+    #[error("too many partitions")]
+    TooManyPartitions = 2015,
+    #[error("invalid replication factor")]
+    InvalidReplicationFactor = 2018,
+    #[error("invalid partitions count")]
+    InvalidPartitionsCount = 2019,
+    #[error("partition not found")]
+    PartitionNotFound = 3007,
+    #[error("invalid segments count")]
+    InvalidSegmentsCount = 4030,
     #[error("cannot bind to socket")]
     CannotBindToSocket = 12000,
     #[error("task timeout")]

@@ -13,9 +13,12 @@
 //! Connection actors live in the root package (`src/tcp/connection.rs`): one per client,
 //! on a shard, sending the messages above and receiving `metadata::CloseSession`.
 
+pub mod access;
 pub mod bytes_io;
 pub mod error;
+pub mod identifier;
 pub mod metadata;
+pub mod partition;
 pub mod permissions;
 pub mod shard;
 pub mod supervisors;

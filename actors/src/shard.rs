@@ -104,6 +104,11 @@ impl Shards {
         self.shards.get(id)
     }
 
+    /// Every shard's event loop, in shard order.
+    pub fn handles(&self) -> Vec<ArbiterHandle> {
+        self.shards.iter().map(|s| s.arbiter.clone()).collect()
+    }
+
     /// The shard for the next new connection.
     pub fn next_for_connection(&self) -> &Shard {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.shards.len().max(1);

@@ -27,7 +27,7 @@ impl UserStatus {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: u32,
     pub username: String,

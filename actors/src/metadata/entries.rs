@@ -1,23 +1,79 @@
 //! The payloads of metadata-log entries, one variant per kind of change. Each entry's
 //! command code is the binary protocol's code of the command that caused it.
 
+use super::model::TopicSettings;
 use crate::bytes_io::{ByteReader, ByteWriter, ReadError};
 use crate::permissions::Permissions;
 use crate::users::{User, UserStatus};
 use bytes::{BufMut, BytesMut};
 
 pub const CREATE_USER: u32 = 33;
+pub const CREATE_STREAM: u32 = 202;
+pub const DELETE_STREAM: u32 = 203;
+pub const UPDATE_STREAM: u32 = 204;
+pub const CREATE_TOPIC: u32 = 302;
+pub const DELETE_TOPIC: u32 = 303;
+pub const UPDATE_TOPIC: u32 = 304;
+pub const CREATE_PARTITIONS: u32 = 402;
+pub const DELETE_PARTITIONS: u32 = 403;
 
-/// A change recorded in the metadata log.
-#[derive(Debug, Clone)]
+/// A change recorded in the metadata log. Ids are assigned before the entry is written,
+/// so replay reproduces them exactly.
+#[derive(Debug, Clone, PartialEq)]
 pub enum MetadataEntry {
     CreateUser(User),
+    CreateStream {
+        id: u32,
+        name: String,
+    },
+    DeleteStream {
+        id: u32,
+    },
+    UpdateStream {
+        id: u32,
+        name: String,
+    },
+    CreateTopic {
+        stream_id: u32,
+        topic_id: u32,
+        partitions: u32,
+        settings: TopicSettings,
+        name: String,
+    },
+    DeleteTopic {
+        stream_id: u32,
+        topic_id: u32,
+    },
+    UpdateTopic {
+        stream_id: u32,
+        topic_id: u32,
+        settings: TopicSettings,
+        name: String,
+    },
+    CreatePartitions {
+        stream_id: u32,
+        topic_id: u32,
+        count: u32,
+    },
+    DeletePartitions {
+        stream_id: u32,
+        topic_id: u32,
+        count: u32,
+    },
 }
 
 impl MetadataEntry {
     pub fn code(&self) -> u32 {
         match self {
             MetadataEntry::CreateUser(_) => CREATE_USER,
+            MetadataEntry::CreateStream { .. } => CREATE_STREAM,
+            MetadataEntry::DeleteStream { .. } => DELETE_STREAM,
+            MetadataEntry::UpdateStream { .. } => UPDATE_STREAM,
+            MetadataEntry::CreateTopic { .. } => CREATE_TOPIC,
+            MetadataEntry::DeleteTopic { .. } => DELETE_TOPIC,
+            MetadataEntry::UpdateTopic { .. } => UPDATE_TOPIC,
+            MetadataEntry::CreatePartitions { .. } => CREATE_PARTITIONS,
+            MetadataEntry::DeletePartitions { .. } => DELETE_PARTITIONS,
         }
     }
 
@@ -25,6 +81,56 @@ impl MetadataEntry {
         let mut out = BytesMut::new();
         match self {
             MetadataEntry::CreateUser(user) => encode_user(user, &mut out),
+            MetadataEntry::CreateStream { id, name } | MetadataEntry::UpdateStream { id, name } => {
+                out.put_u32_le(*id);
+                out.put_str8(name);
+            }
+            MetadataEntry::DeleteStream { id } => out.put_u32_le(*id),
+            MetadataEntry::CreateTopic {
+                stream_id,
+                topic_id,
+                partitions,
+                settings,
+                name,
+            } => {
+                out.put_u32_le(*stream_id);
+                out.put_u32_le(*topic_id);
+                out.put_u32_le(*partitions);
+                put_settings(&mut out, settings);
+                out.put_str8(name);
+            }
+            MetadataEntry::UpdateTopic {
+                stream_id,
+                topic_id,
+                settings,
+                name,
+            } => {
+                out.put_u32_le(*stream_id);
+                out.put_u32_le(*topic_id);
+                put_settings(&mut out, settings);
+                out.put_str8(name);
+            }
+            MetadataEntry::DeleteTopic {
+                stream_id,
+                topic_id,
+            } => {
+                out.put_u32_le(*stream_id);
+                out.put_u32_le(*topic_id);
+            }
+            MetadataEntry::CreatePartitions {
+                stream_id,
+                topic_id,
+                count,
+            }
+            | MetadataEntry::DeletePartitions {
+                stream_id,
+                topic_id,
+                count,
+            } => {
+                out.put_u32_le(*stream_id);
+                out.put_u32_le(*topic_id);
+                out.put_u32_le(*count);
+            }
         }
         out
     }
@@ -33,11 +139,79 @@ impl MetadataEntry {
     /// `created_at` comes from the entry's timestamp.
     pub fn decode(code: u32, payload: &[u8], created_at: u64) -> Option<Result<Self, ReadError>> {
         let mut r = ByteReader::new(payload);
-        match code {
-            CREATE_USER => Some(decode_user(&mut r, created_at).map(MetadataEntry::CreateUser)),
-            _ => None,
-        }
+        let r = &mut r;
+        let decoded = match code {
+            CREATE_USER => decode_user(r, created_at).map(MetadataEntry::CreateUser),
+            CREATE_STREAM => (|| {
+                Ok(MetadataEntry::CreateStream {
+                    id: r.u32()?,
+                    name: r.name8()?.into(),
+                })
+            })(),
+            UPDATE_STREAM => (|| {
+                Ok(MetadataEntry::UpdateStream {
+                    id: r.u32()?,
+                    name: r.name8()?.into(),
+                })
+            })(),
+            DELETE_STREAM => r.u32().map(|id| MetadataEntry::DeleteStream { id }),
+            CREATE_TOPIC => (|| {
+                Ok(MetadataEntry::CreateTopic {
+                    stream_id: r.u32()?,
+                    topic_id: r.u32()?,
+                    partitions: r.u32()?,
+                    settings: read_settings(r)?,
+                    name: r.name8()?.into(),
+                })
+            })(),
+            UPDATE_TOPIC => (|| {
+                Ok(MetadataEntry::UpdateTopic {
+                    stream_id: r.u32()?,
+                    topic_id: r.u32()?,
+                    settings: read_settings(r)?,
+                    name: r.name8()?.into(),
+                })
+            })(),
+            DELETE_TOPIC => (|| {
+                Ok(MetadataEntry::DeleteTopic {
+                    stream_id: r.u32()?,
+                    topic_id: r.u32()?,
+                })
+            })(),
+            CREATE_PARTITIONS => (|| {
+                Ok(MetadataEntry::CreatePartitions {
+                    stream_id: r.u32()?,
+                    topic_id: r.u32()?,
+                    count: r.u32()?,
+                })
+            })(),
+            DELETE_PARTITIONS => (|| {
+                Ok(MetadataEntry::DeletePartitions {
+                    stream_id: r.u32()?,
+                    topic_id: r.u32()?,
+                    count: r.u32()?,
+                })
+            })(),
+            _ => return None,
+        };
+        Some(decoded)
     }
+}
+
+fn put_settings(out: &mut BytesMut, s: &TopicSettings) {
+    out.put_u8(s.compression_algorithm);
+    out.put_u64_le(s.message_expiry);
+    out.put_u64_le(s.max_topic_size);
+    out.put_u8(s.replication_factor);
+}
+
+fn read_settings(r: &mut ByteReader<'_>) -> Result<TopicSettings, ReadError> {
+    Ok(TopicSettings {
+        compression_algorithm: r.u8()?,
+        message_expiry: r.u64()?,
+        max_topic_size: r.u64()?,
+        replication_factor: r.u8()?,
+    })
 }
 
 fn encode_user(user: &User, out: &mut BytesMut) {
@@ -107,5 +281,64 @@ mod tests {
             .unwrap()
             .is_err());
         assert!(MetadataEntry::decode(9999, &bytes, 0).is_none());
+    }
+
+    #[test]
+    fn stream_and_topic_entries_round_trip() {
+        let settings = TopicSettings {
+            compression_algorithm: 2,
+            message_expiry: 5,
+            max_topic_size: u64::MAX,
+            replication_factor: 1,
+        };
+        for entry in [
+            MetadataEntry::CreateStream {
+                id: 3,
+                name: "orders".into(),
+            },
+            MetadataEntry::UpdateStream {
+                id: 3,
+                name: "o2".into(),
+            },
+            MetadataEntry::DeleteStream { id: 3 },
+            MetadataEntry::CreateTopic {
+                stream_id: 3,
+                topic_id: 1,
+                partitions: 7,
+                settings,
+                name: "t".into(),
+            },
+            MetadataEntry::UpdateTopic {
+                stream_id: 3,
+                topic_id: 1,
+                settings,
+                name: "u".into(),
+            },
+            MetadataEntry::DeleteTopic {
+                stream_id: 3,
+                topic_id: 1,
+            },
+            MetadataEntry::CreatePartitions {
+                stream_id: 3,
+                topic_id: 1,
+                count: 2,
+            },
+            MetadataEntry::DeletePartitions {
+                stream_id: 3,
+                topic_id: 1,
+                count: 1,
+            },
+        ] {
+            let bytes = entry.encode();
+            let back = MetadataEntry::decode(entry.code(), &bytes, 0)
+                .unwrap()
+                .unwrap();
+            assert_eq!(back, entry);
+            assert!(
+                MetadataEntry::decode(entry.code(), &bytes[..bytes.len() - 1], 0)
+                    .unwrap()
+                    .is_err()
+            );
+        }
     }
 }

@@ -1,24 +1,37 @@
-//! The metadata actor: the only writer of users (and, in later work, streams, topics,
-//! partitions, tokens and consumer groups) and of the client registry. Every change is
+//! The metadata actor: the only writer of users, streams, topics and partitions (and, in
+//! later work, tokens and consumer groups) and of the client registry. Every change is
 //! appended to the metadata log before it is applied, and the whole state is rebuilt
 //! from the log at start.
 
+mod apply;
+mod catalog;
 mod clients;
 pub mod entries;
+mod messages;
+mod model;
+mod sessions;
 pub mod state_log;
+mod streams;
+mod topics;
 
+pub use catalog::StorageLayout;
 pub use clients::{ClientInfo, CloseSession, Transport};
+pub use messages::*;
+pub use model::*;
+pub use sessions::*;
 
+use crate::access::{self, Action};
 use crate::error::IggyError;
+use crate::partition::{self, PartitionKey, StopPartition};
 use crate::permissions::Permissions;
 use crate::users::{self, User, UserStatus, DEFAULT_ROOT_USERNAME, ROOT_USER_ID};
 use actix::prelude::*;
+use catalog::{Catalog, PartitionHandle};
 use clients::Clients;
 use entries::MetadataEntry;
 use log::{error, info, warn};
 use state_log::{LogEntry, StateLog, Truncation};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// Root credentials taken from `IGGY_ROOT_USERNAME`/`IGGY_ROOT_PASSWORD` (and
@@ -29,12 +42,27 @@ pub struct RootCredentials {
     pub password: Option<String>,
 }
 
+/// Server defaults applied when a topic is created with "server default" values.
+#[derive(Debug, Clone, Copy)]
+pub struct TopicDefaults {
+    /// `system.topic.message_expiry` as a wire value (µs, `u64::MAX` = never).
+    pub message_expiry: u64,
+    /// `system.topic.max_size` as a wire value (bytes, `u64::MAX` = unlimited).
+    pub max_topic_size: u64,
+    /// `system.segment.size`: a custom max topic size below it is refused.
+    pub segment_size: u64,
+}
+
 pub struct MetadataConfig {
     /// `{system.path}/state`
     pub state_dir: PathBuf,
     /// `system.state.enforce_fsync`
     pub enforce_fsync: bool,
     pub root: RootCredentials,
+    pub layout: StorageLayout,
+    pub topic_defaults: TopicDefaults,
+    /// `system.recovery.recreate_missing_state`
+    pub recreate_missing_state: bool,
 }
 
 /// What happened while the metadata was opened, for the caller to report.
@@ -56,12 +84,20 @@ pub enum MetadataError {
     },
     #[error("invalid root credentials: {0}")]
     RootCredentials(String),
+    #[error("{0}")]
+    Partitions(String),
 }
 
 pub struct MetadataActor {
     log: StateLog,
     users: BTreeMap<u32, User>,
     clients: Clients,
+    catalog: Catalog,
+    layout: StorageLayout,
+    topic_defaults: TopicDefaults,
+    recreate_missing_state: bool,
+    /// The shards' event loops, where partition actors are started.
+    shards: Vec<ArbiterHandle>,
 }
 
 impl Actor for MetadataActor {
@@ -69,8 +105,9 @@ impl Actor for MetadataActor {
 
     fn started(&mut self, _: &mut Self::Context) {
         info!(
-            "metadata actor started: {} user(s), log {}",
+            "metadata actor started: {} user(s), {} stream(s), log {}",
             self.users.len(),
+            self.catalog.streams.len(),
             self.log.path().display()
         );
     }
@@ -90,6 +127,11 @@ impl MetadataActor {
             log: opened.log,
             users: BTreeMap::new(),
             clients: Clients::default(),
+            catalog: Catalog::default(),
+            layout: config.layout,
+            topic_defaults: config.topic_defaults,
+            recreate_missing_state: config.recreate_missing_state,
+            shards: Vec::new(),
         };
         let mut bootstrap = Bootstrap {
             entries_replayed: opened.entries.len(),
@@ -107,9 +149,82 @@ impl MetadataActor {
         Ok((actor, bootstrap))
     }
 
+    /// Starts the actor of every partition on its shard. A partition whose directory is
+    /// missing is recreated empty with `recreate_missing_state`, else start-up fails
+    /// naming the directory.
+    pub async fn start_partitions(
+        &mut self,
+        shards: Vec<ArbiterHandle>,
+    ) -> Result<usize, MetadataError> {
+        self.shards = shards;
+        let keys: Vec<PartitionKey> = self
+            .catalog
+            .partitions()
+            .map(|(s, t, p)| PartitionKey {
+                stream_id: s,
+                topic_id: t,
+                partition_id: p.id,
+            })
+            .collect();
+        let count = keys.len();
+        for key in keys {
+            let dir = self
+                .layout
+                .partition_dir(key.stream_id, key.topic_id, key.partition_id);
+            let missing = !dir.is_dir();
+            if missing && !self.recreate_missing_state {
+                return Err(MetadataError::Partitions(format!(
+                    "{key}: directory {} is missing (set system.recovery.recreate_missing_state = true to recreate it empty)",
+                    dir.display()
+                )));
+            }
+            if missing {
+                warn!(
+                    "{key}: directory {} was missing: recreated empty",
+                    dir.display()
+                );
+            }
+            let handle = self.spawn_partition(key, missing).await?;
+            self.attach(key, handle);
+        }
+        Ok(count)
+    }
+
+    fn attach(&mut self, key: PartitionKey, handle: PartitionHandle) {
+        if let Some(p) = self
+            .catalog
+            .topic_mut(key.stream_id, key.topic_id)
+            .and_then(|t| t.partitions.get_mut(&key.partition_id))
+        {
+            p.handle = Some(handle);
+        }
+    }
+
+    /// Starts one partition actor on its shard; `create` makes its directory.
+    fn spawn_partition(
+        &self,
+        key: PartitionKey,
+        create: bool,
+    ) -> impl std::future::Future<Output = Result<PartitionHandle, MetadataError>> + 'static {
+        let shard = key.shard(self.shards.len());
+        let arbiter = self.shards.get(shard).cloned();
+        let dir = self
+            .layout
+            .partition_dir(key.stream_id, key.topic_id, key.partition_id);
+        async move {
+            let arbiter = arbiter.ok_or_else(|| {
+                MetadataError::Partitions("no shard to start partitions on".into())
+            })?;
+            let (addr, stats) = partition::spawn(&arbiter, key, dir, create)
+                .await
+                .map_err(MetadataError::Partitions)?;
+            Ok(PartitionHandle { addr, stats })
+        }
+    }
+
     fn replay(&mut self, entry: &LogEntry) {
         match MetadataEntry::decode(entry.command, &entry.payload, entry.timestamp) {
-            Some(Ok(change)) => self.apply(change),
+            Some(Ok(change)) => self.apply(change, entry.timestamp),
             Some(Err(e)) => error!(
                 "metadata log entry {} (command {}) cannot be decoded, skipped: {e}",
                 entry.index, entry.command
@@ -118,14 +233,6 @@ impl MetadataActor {
                 "metadata log entry {} has unknown command {}, skipped",
                 entry.index, entry.command
             ),
-        }
-    }
-
-    fn apply(&mut self, change: MetadataEntry) {
-        match change {
-            MetadataEntry::CreateUser(user) => {
-                self.users.insert(user.id, user);
-            }
         }
     }
 
@@ -138,8 +245,20 @@ impl MetadataActor {
                 error!("cannot append to the metadata log: {e}");
                 IggyError::IoError
             })?;
-        self.apply(change);
+        self.apply(change, entry.timestamp);
         Ok(entry)
+    }
+
+    /// Ok when `user_id` is an active user whose permissions allow `action`.
+    fn authorize(&self, user_id: u32, action: Action) -> Result<(), IggyError> {
+        let user = self.users.get(&user_id).ok_or(IggyError::Unauthenticated)?;
+        if user.status != UserStatus::Active {
+            return Err(IggyError::Unauthenticated);
+        }
+        match &user.permissions {
+            Some(p) if access::allows(p, action) => Ok(()),
+            _ => Err(IggyError::Unauthorized),
+        }
     }
 
     fn create_root(&mut self, root: &RootCredentials) -> Result<Option<String>, MetadataError> {
@@ -181,145 +300,14 @@ impl MetadataActor {
             permissions: Some(Permissions::root()),
             created_at: 0,
         };
-        let entry = self
-            .commit(ROOT_USER_ID, MetadataEntry::CreateUser(user))
+        self.commit(ROOT_USER_ID, MetadataEntry::CreateUser(user))
             .map_err(|e| MetadataError::RootCredentials(format!("cannot persist root: {e}")))?;
-        if let Some(root) = self.users.get_mut(&ROOT_USER_ID) {
-            root.created_at = entry.timestamp;
-        }
         info!("created the root user '{username}'");
         Ok(generated)
     }
 
     fn find_user(&self, username: &str) -> Option<&User> {
         self.users.values().find(|u| u.username == username)
-    }
-}
-
-/// Registers a new connection; answers its client id.
-#[derive(Message)]
-#[rtype(result = "u32")]
-pub struct RegisterClient {
-    pub address: SocketAddr,
-    pub transport: Transport,
-    pub session: Recipient<CloseSession>,
-}
-
-impl Handler<RegisterClient> for MetadataActor {
-    type Result = u32;
-    fn handle(&mut self, msg: RegisterClient, _: &mut Self::Context) -> u32 {
-        self.clients
-            .register(msg.address, msg.transport, msg.session)
-    }
-}
-
-/// Forgets a closed connection.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct UnregisterClient {
-    pub client_id: u32,
-}
-
-impl Handler<UnregisterClient> for MetadataActor {
-    type Result = ();
-    fn handle(&mut self, msg: UnregisterClient, _: &mut Self::Context) {
-        self.clients.remove(msg.client_id);
-    }
-}
-
-/// What a login needs to check a password off the actor's thread.
-#[derive(Debug, Clone)]
-pub struct LoginCandidate {
-    pub user_id: u32,
-    pub password_hash: String,
-    pub status: UserStatus,
-}
-
-/// Looks a user up by name for a login; unknown names answer `InvalidCredentials`.
-#[derive(Message)]
-#[rtype(result = "Result<LoginCandidate, IggyError>")]
-pub struct FindLoginUser {
-    pub username: String,
-}
-
-impl Handler<FindLoginUser> for MetadataActor {
-    type Result = Result<LoginCandidate, IggyError>;
-    fn handle(&mut self, msg: FindLoginUser, _: &mut Self::Context) -> Self::Result {
-        let user = self
-            .find_user(&msg.username)
-            .ok_or(IggyError::InvalidCredentials)?;
-        Ok(LoginCandidate {
-            user_id: user.id,
-            password_hash: user.password_hash.clone(),
-            status: user.status,
-        })
-    }
-}
-
-/// Binds a client to a user (login) or unbinds it (logout). Answers `ClientNotFound`
-/// when the client is no longer registered.
-#[derive(Message)]
-#[rtype(result = "Result<(), IggyError>")]
-pub struct SetClientUser {
-    pub client_id: u32,
-    pub user_id: Option<u32>,
-}
-
-impl Handler<SetClientUser> for MetadataActor {
-    type Result = Result<(), IggyError>;
-    fn handle(&mut self, msg: SetClientUser, _: &mut Self::Context) -> Self::Result {
-        if self.clients.set_user(msg.client_id, msg.user_id) {
-            Ok(())
-        } else {
-            Err(IggyError::ClientNotFound)
-        }
-    }
-}
-
-#[derive(Message)]
-#[rtype(result = "Option<ClientInfo>")]
-pub struct GetClient {
-    pub client_id: u32,
-}
-
-impl Handler<GetClient> for MetadataActor {
-    type Result = Option<ClientInfo>;
-    fn handle(&mut self, msg: GetClient, _: &mut Self::Context) -> Self::Result {
-        self.clients.get(msg.client_id)
-    }
-}
-
-#[derive(Message)]
-#[rtype(result = "Vec<ClientInfo>")]
-pub struct GetClients;
-
-impl Handler<GetClients> for MetadataActor {
-    type Result = Vec<ClientInfo>;
-    fn handle(&mut self, _: GetClients, _: &mut Self::Context) -> Self::Result {
-        self.clients.all()
-    }
-}
-
-/// A user's current status and permissions, for the authorization check of a command.
-#[derive(Debug, Clone)]
-pub struct UserAccess {
-    pub status: UserStatus,
-    pub permissions: Option<Permissions>,
-}
-
-#[derive(Message)]
-#[rtype(result = "Option<UserAccess>")]
-pub struct GetUserAccess {
-    pub user_id: u32,
-}
-
-impl Handler<GetUserAccess> for MetadataActor {
-    type Result = Option<UserAccess>;
-    fn handle(&mut self, msg: GetUserAccess, _: &mut Self::Context) -> Self::Result {
-        self.users.get(&msg.user_id).map(|u| UserAccess {
-            status: u.status,
-            permissions: u.permissions.clone(),
-        })
     }
 }
 
@@ -343,10 +331,24 @@ pub struct GetMetadataStats;
 impl Handler<GetMetadataStats> for MetadataActor {
     type Result = MessageResult<GetMetadataStats>;
     fn handle(&mut self, _: GetMetadataStats, _: &mut Self::Context) -> Self::Result {
-        MessageResult(MetadataStats {
+        let mut stats = MetadataStats {
             clients_count: self.clients.len() as u32,
+            streams_count: self.catalog.streams.len() as u32,
             ..Default::default()
-        })
+        };
+        for stream in self.catalog.streams.values() {
+            stats.topics_count += stream.topics.len() as u32;
+        }
+        for (_, _, partition) in self.catalog.partitions() {
+            stats.partitions_count += 1;
+            if let Some(handle) = &partition.handle {
+                let figures = handle.stats.snapshot();
+                stats.segments_count += figures.segments_count;
+                stats.messages_count += figures.messages_count;
+                stats.messages_size_bytes += figures.size_bytes;
+            }
+        }
+        MessageResult(stats)
     }
 }
 
@@ -359,6 +361,11 @@ impl Handler<ShutdownMetadata> for MetadataActor {
     type Result = ();
     fn handle(&mut self, _: ShutdownMetadata, _: &mut Self::Context) {
         self.clients.close_all("server shutting down");
+        for (_, _, partition) in self.catalog.partitions() {
+            if let Some(handle) = &partition.handle {
+                handle.addr.do_send(StopPartition);
+            }
+        }
         if let Err(e) = self.log.sync() {
             error!("cannot fsync the metadata log at shutdown: {e}");
         }
@@ -375,6 +382,17 @@ mod tests {
             state_dir: dir.join("state"),
             enforce_fsync: false,
             root,
+            layout: StorageLayout {
+                streams_dir: dir.join("streams"),
+                topics: "topics".into(),
+                partitions: "partitions".into(),
+            },
+            topic_defaults: TopicDefaults {
+                message_expiry: u64::MAX,
+                max_topic_size: u64::MAX,
+                segment_size: 1 << 30,
+            },
+            recreate_missing_state: false,
         }
     }
 

@@ -1,0 +1,137 @@
+//! Client sessions and logins: the client registry and the user lookups a login and an
+//! authorization check need.
+
+use super::clients::{ClientInfo, CloseSession, Transport};
+use super::MetadataActor;
+use crate::error::IggyError;
+use crate::permissions::Permissions;
+use crate::users::UserStatus;
+use actix::prelude::*;
+use std::net::SocketAddr;
+
+/// Registers a new connection; answers its client id.
+#[derive(Message)]
+#[rtype(result = "u32")]
+pub struct RegisterClient {
+    pub address: SocketAddr,
+    pub transport: Transport,
+    pub session: Recipient<CloseSession>,
+}
+
+impl Handler<RegisterClient> for MetadataActor {
+    type Result = u32;
+    fn handle(&mut self, msg: RegisterClient, _: &mut Self::Context) -> u32 {
+        self.clients
+            .register(msg.address, msg.transport, msg.session)
+    }
+}
+
+/// Forgets a closed connection.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct UnregisterClient {
+    pub client_id: u32,
+}
+
+impl Handler<UnregisterClient> for MetadataActor {
+    type Result = ();
+    fn handle(&mut self, msg: UnregisterClient, _: &mut Self::Context) {
+        self.clients.remove(msg.client_id);
+    }
+}
+
+/// What a login needs to check a password off the actor's thread.
+#[derive(Debug, Clone)]
+pub struct LoginCandidate {
+    pub user_id: u32,
+    pub password_hash: String,
+    pub status: UserStatus,
+}
+
+/// Looks a user up by name for a login; unknown names answer `InvalidCredentials`.
+#[derive(Message)]
+#[rtype(result = "Result<LoginCandidate, IggyError>")]
+pub struct FindLoginUser {
+    pub username: String,
+}
+
+impl Handler<FindLoginUser> for MetadataActor {
+    type Result = Result<LoginCandidate, IggyError>;
+    fn handle(&mut self, msg: FindLoginUser, _: &mut Self::Context) -> Self::Result {
+        let user = self
+            .find_user(&msg.username)
+            .ok_or(IggyError::InvalidCredentials)?;
+        Ok(LoginCandidate {
+            user_id: user.id,
+            password_hash: user.password_hash.clone(),
+            status: user.status,
+        })
+    }
+}
+
+/// Binds a client to a user (login) or unbinds it (logout). Answers `ClientNotFound`
+/// when the client is no longer registered.
+#[derive(Message)]
+#[rtype(result = "Result<(), IggyError>")]
+pub struct SetClientUser {
+    pub client_id: u32,
+    pub user_id: Option<u32>,
+}
+
+impl Handler<SetClientUser> for MetadataActor {
+    type Result = Result<(), IggyError>;
+    fn handle(&mut self, msg: SetClientUser, _: &mut Self::Context) -> Self::Result {
+        if self.clients.set_user(msg.client_id, msg.user_id) {
+            Ok(())
+        } else {
+            Err(IggyError::ClientNotFound)
+        }
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "Option<ClientInfo>")]
+pub struct GetClient {
+    pub client_id: u32,
+}
+
+impl Handler<GetClient> for MetadataActor {
+    type Result = Option<ClientInfo>;
+    fn handle(&mut self, msg: GetClient, _: &mut Self::Context) -> Self::Result {
+        self.clients.get(msg.client_id)
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "Vec<ClientInfo>")]
+pub struct GetClients;
+
+impl Handler<GetClients> for MetadataActor {
+    type Result = Vec<ClientInfo>;
+    fn handle(&mut self, _: GetClients, _: &mut Self::Context) -> Self::Result {
+        self.clients.all()
+    }
+}
+
+/// A user's current status and permissions, for the authorization check of a command.
+#[derive(Debug, Clone)]
+pub struct UserAccess {
+    pub status: UserStatus,
+    pub permissions: Option<Permissions>,
+}
+
+#[derive(Message)]
+#[rtype(result = "Option<UserAccess>")]
+pub struct GetUserAccess {
+    pub user_id: u32,
+}
+
+impl Handler<GetUserAccess> for MetadataActor {
+    type Result = Option<UserAccess>;
+    fn handle(&mut self, msg: GetUserAccess, _: &mut Self::Context) -> Self::Result {
+        self.users.get(&msg.user_id).map(|u| UserAccess {
+            status: u.status,
+            permissions: u.permissions.clone(),
+        })
+    }
+}

@@ -1,0 +1,210 @@
+//! Stream commands of the metadata actor.
+
+use super::entries::MetadataEntry;
+use super::messages::{
+    CreateStream, DeleteStream, GetStream, GetStreams, PurgeStream, UpdateStream,
+};
+use super::model::{StreamDetails, StreamInfo};
+use super::MetadataActor;
+use crate::access::Action;
+use crate::error::IggyError;
+use crate::partition::{PartitionActor, PurgePartition, RemovePartition};
+use actix::prelude::*;
+use log::{error, info, warn};
+use std::path::Path;
+
+pub(super) fn valid_name(name: &str) -> bool {
+    (1..=255).contains(&name.len())
+}
+
+/// A directory left over from a change that was never logged (a crash between creating it
+/// and logging it, or a damaged log tail that was cut off) is moved aside, never reused.
+pub(super) fn set_aside_leftover(dir: &Path) -> Result<(), IggyError> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let aside = dir.with_extension(format!("stale-{}", super::state_log::now_micros()));
+    warn!(
+        "{} exists but is not in the metadata log: moved to {}",
+        dir.display(),
+        aside.display()
+    );
+    std::fs::rename(dir, &aside).map_err(|e| {
+        error!("cannot move {} aside: {e}", dir.display());
+        IggyError::IoError
+    })
+}
+
+pub(super) fn remove_dir(dir: &Path) {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => error!("cannot remove {}: {e}", dir.display()),
+    }
+}
+
+/// Sends `msg` to every partition actor in turn; the first error wins, but every actor
+/// is asked.
+pub(super) async fn ask_all<M>(actors: Vec<Addr<PartitionActor>>, msg: M) -> Result<(), IggyError>
+where
+    M: Message<Result = Result<(), IggyError>> + Send + Clone + 'static,
+    PartitionActor: Handler<M>,
+{
+    let mut outcome = Ok(());
+    for addr in actors {
+        let answer = addr
+            .send(msg.clone())
+            .await
+            .map_err(IggyError::from)
+            .and_then(|r| r);
+        if let (Ok(()), Err(e)) = (&outcome, answer) {
+            outcome = Err(e);
+        }
+    }
+    outcome
+}
+
+impl MetadataActor {
+    fn stream_partition_actors(&self, stream_id: u32) -> Vec<Addr<PartitionActor>> {
+        self.catalog
+            .partitions()
+            .filter(|(s, _, _)| *s == stream_id)
+            .filter_map(|(_, _, p)| p.handle.as_ref().map(|h| h.addr.clone()))
+            .collect()
+    }
+}
+
+impl Handler<CreateStream> for MetadataActor {
+    type Result = Result<StreamInfo, IggyError>;
+
+    fn handle(&mut self, msg: CreateStream, _: &mut Self::Context) -> Self::Result {
+        if !valid_name(&msg.name) {
+            return Err(IggyError::InvalidStreamName);
+        }
+        self.authorize(msg.user_id, Action::CreateStream)?;
+        if self.catalog.stream_name_taken(&msg.name, None) {
+            return Err(IggyError::StreamNameAlreadyExists);
+        }
+        let id = self.catalog.next_stream_id;
+        let dir = self.layout.stream_dir(id);
+        set_aside_leftover(&dir)?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            error!("cannot create {}: {e}", dir.display());
+            IggyError::IoError
+        })?;
+        let name = msg.name.clone();
+        self.commit(msg.user_id, MetadataEntry::CreateStream { id, name })?;
+        info!("user {} created stream {id} '{}'", msg.user_id, msg.name);
+        self.catalog
+            .streams
+            .get(&id)
+            .map(|s| s.info())
+            .ok_or(IggyError::Error)
+    }
+}
+
+impl Handler<GetStream> for MetadataActor {
+    type Result = Result<Option<StreamDetails>, IggyError>;
+
+    fn handle(&mut self, msg: GetStream, _: &mut Self::Context) -> Self::Result {
+        let Ok(stream) = self.catalog.stream(&msg.stream) else {
+            return Ok(None);
+        };
+        self.authorize(msg.user_id, Action::ReadStream(stream.id))?;
+        Ok(Some(stream.details()))
+    }
+}
+
+impl Handler<GetStreams> for MetadataActor {
+    type Result = Result<Vec<StreamInfo>, IggyError>;
+
+    fn handle(&mut self, msg: GetStreams, _: &mut Self::Context) -> Self::Result {
+        self.authorize(msg.user_id, Action::ListStreams)?;
+        Ok(self.catalog.streams.values().map(|s| s.info()).collect())
+    }
+}
+
+impl Handler<UpdateStream> for MetadataActor {
+    type Result = Result<(), IggyError>;
+
+    fn handle(&mut self, msg: UpdateStream, _: &mut Self::Context) -> Self::Result {
+        if !valid_name(&msg.name) {
+            return Err(IggyError::InvalidStreamName);
+        }
+        let id = self.catalog.stream(&msg.stream)?.id;
+        self.authorize(msg.user_id, Action::ManageStream(id))?;
+        if self.catalog.stream_name_taken(&msg.name, Some(id)) {
+            return Err(IggyError::StreamNameAlreadyExists);
+        }
+        let name = msg.name.clone();
+        self.commit(msg.user_id, MetadataEntry::UpdateStream { id, name })?;
+        info!("user {} renamed stream {id} to '{}'", msg.user_id, msg.name);
+        Ok(())
+    }
+}
+
+impl Handler<DeleteStream> for MetadataActor {
+    type Result = AtomicResponse<Self, Result<(), IggyError>>;
+
+    fn handle(&mut self, msg: DeleteStream, _: &mut Self::Context) -> Self::Result {
+        let prepared = (|| {
+            let id = self.catalog.stream(&msg.stream)?.id;
+            self.authorize(msg.user_id, Action::ManageStream(id))?;
+            let actors = self.stream_partition_actors(id);
+            self.commit(msg.user_id, MetadataEntry::DeleteStream { id })?;
+            Ok((id, actors))
+        })();
+        let dir_of = |id| self.layout.stream_dir(id);
+        let work = match prepared {
+            Ok((id, actors)) => {
+                let dir = dir_of(id);
+                let user = msg.user_id;
+                futures_ok(async move {
+                    let removed = ask_all(actors, RemovePartition).await;
+                    remove_dir(&dir);
+                    info!("user {user} deleted stream {id}");
+                    removed
+                })
+            }
+            Err(e) => futures_err(e),
+        };
+        AtomicResponse::new(Box::pin(work.into_actor(self)))
+    }
+}
+
+impl Handler<PurgeStream> for MetadataActor {
+    type Result = AtomicResponse<Self, Result<(), IggyError>>;
+
+    fn handle(&mut self, msg: PurgeStream, _: &mut Self::Context) -> Self::Result {
+        let prepared = (|| {
+            let id = self.catalog.stream(&msg.stream)?.id;
+            self.authorize(msg.user_id, Action::ManageStream(id))?;
+            Ok((id, self.stream_partition_actors(id)))
+        })();
+        let work = match prepared {
+            Ok((id, actors)) => {
+                let user = msg.user_id;
+                futures_ok(async move {
+                    let purged = ask_all(actors, PurgePartition).await;
+                    info!("user {user} purged stream {id}");
+                    purged
+                })
+            }
+            Err(e) => futures_err(e),
+        };
+        AtomicResponse::new(Box::pin(work.into_actor(self)))
+    }
+}
+
+pub(super) type BoxedWork =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), IggyError>>>>;
+
+pub(super) fn futures_ok(
+    f: impl std::future::Future<Output = Result<(), IggyError>> + 'static,
+) -> BoxedWork {
+    Box::pin(f)
+}
+
+pub(super) fn futures_err(e: IggyError) -> BoxedWork {
+    Box::pin(std::future::ready(Err(e)))
+}

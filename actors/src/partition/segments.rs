@@ -1,0 +1,107 @@
+//! The segment files of a partition directory: `<start offset, 20 digits>.log` with its
+//! `.index`. This part only lists, creates and deletes them; appending and reading
+//! messages come with the data plane.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub const LOG_EXTENSION: &str = "log";
+pub const INDEX_EXTENSION: &str = "index";
+
+/// One segment on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentFiles {
+    pub start_offset: u64,
+    pub log: PathBuf,
+    pub index: PathBuf,
+    pub size_bytes: u64,
+}
+
+pub fn file_stem(start_offset: u64) -> String {
+    format!("{start_offset:020}")
+}
+
+/// The segments of `dir`, ascending by start offset. Files whose names are not
+/// `<digits>.log` are ignored.
+pub fn list(dir: &Path) -> io::Result<Vec<SegmentFiles>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().and_then(|e| e.to_str()) != Some(LOG_EXTENSION) {
+            continue;
+        }
+        let Some(start_offset) = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        let size_bytes = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        out.push(SegmentFiles {
+            start_offset,
+            index: path.with_extension(INDEX_EXTENSION),
+            log: path,
+            size_bytes,
+        });
+    }
+    out.sort_by_key(|s| s.start_offset);
+    Ok(out)
+}
+
+/// Creates an empty segment starting at `start_offset`.
+pub fn create(dir: &Path, start_offset: u64) -> io::Result<SegmentFiles> {
+    let stem = file_stem(start_offset);
+    let log = dir.join(format!("{stem}.{LOG_EXTENSION}"));
+    let index = dir.join(format!("{stem}.{INDEX_EXTENSION}"));
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)?;
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&index)?;
+    Ok(SegmentFiles {
+        start_offset,
+        log,
+        index,
+        size_bytes: 0,
+    })
+}
+
+/// Deletes a segment's files; a file already gone is not an error.
+pub fn delete(segment: &SegmentFiles) -> io::Result<()> {
+    for path in [&segment.log, &segment.index] {
+        match fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_segments_in_offset_order_and_ignores_strangers() {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), 1000).unwrap();
+        create(dir.path(), 0).unwrap();
+        fs::write(dir.path().join("notes.log"), b"x").unwrap();
+        fs::write(dir.path().join("00000000000000000007.tmp"), b"x").unwrap();
+        let list = list(dir.path()).unwrap();
+        assert_eq!(
+            list.iter().map(|s| s.start_offset).collect::<Vec<_>>(),
+            vec![0, 1000]
+        );
+        assert!(list[0].log.ends_with("00000000000000000000.log"));
+        delete(&list[0]).unwrap();
+        delete(&list[0]).unwrap();
+        assert_eq!(super::list(dir.path()).unwrap().len(), 1);
+    }
+}
