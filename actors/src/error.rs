@@ -77,6 +77,38 @@ pub enum IggyError {
     InvalidPartitionsCount = 2019,
     #[error("partition not found")]
     PartitionNotFound = 3007,
+    #[error("consumer offset not found")]
+    ConsumerOffsetNotFound = 3021,
+    #[error("invalid messages count")]
+    InvalidMessagesCount = 4009,
+    #[error("too big user headers")]
+    TooBigUserHeaders = 4017,
+    #[error("too big message payload")]
+    TooBigMessagePayload = 4022,
+    #[error("invalid message checksum")]
+    InvalidMessageChecksum = 4027,
+    #[error("invalid key value length")]
+    InvalidKeyValueLength = 4028,
+    #[error("non-zero offset in the index")]
+    NonZeroOffset = 4031,
+    #[error("non-zero timestamp in the index")]
+    NonZeroTimestamp = 4032,
+    #[error("missing index")]
+    MissingIndex = 4033,
+    #[error("invalid indexes byte size")]
+    InvalidIndexesByteSize = 4034,
+    #[error("invalid indexes count")]
+    InvalidIndexesCount = 4035,
+    #[error("invalid messages size")]
+    InvalidMessagesSize = 4036,
+    #[error("too small message")]
+    TooSmallMessage = 4037,
+    #[error("invalid offset")]
+    InvalidOffset = 4100,
+    #[error("consumer group not found")]
+    ConsumerGroupIdNotFound = 5000,
+    #[error("consumer group member not found")]
+    ConsumerGroupMemberNotFound = 5006,
     #[error("invalid segments count")]
     InvalidSegmentsCount = 4030,
     #[error("cannot bind to socket")]

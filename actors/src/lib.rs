@@ -20,6 +20,7 @@ pub mod identifier;
 pub mod metadata;
 pub mod partition;
 pub mod permissions;
+pub mod routing;
 pub mod shard;
 pub mod supervisors;
 pub mod system_info;

@@ -9,6 +9,7 @@ mod clients;
 pub mod entries;
 mod messages;
 mod model;
+mod routes;
 mod sessions;
 pub mod state_log;
 mod streams;
@@ -18,6 +19,7 @@ pub use catalog::StorageLayout;
 pub use clients::{ClientInfo, CloseSession, Transport};
 pub use messages::*;
 pub use model::*;
+pub use routes::GetRoutingTable;
 pub use sessions::*;
 
 use crate::access::{self, Action};
@@ -98,6 +100,8 @@ pub struct MetadataActor {
     recreate_missing_state: bool,
     /// The shards' event loops, where partition actors are started.
     shards: Vec<ArbiterHandle>,
+    /// The last routing table published to the shards.
+    routes: std::sync::Arc<crate::routing::RoutingTable>,
 }
 
 impl Actor for MetadataActor {
@@ -132,6 +136,7 @@ impl MetadataActor {
             topic_defaults: config.topic_defaults,
             recreate_missing_state: config.recreate_missing_state,
             shards: Vec::new(),
+            routes: Default::default(),
         };
         let mut bootstrap = Bootstrap {
             entries_replayed: opened.entries.len(),
@@ -187,6 +192,7 @@ impl MetadataActor {
             let handle = self.spawn_partition(key, missing).await?;
             self.attach(key, handle);
         }
+        self.publish_routes();
         Ok(count)
     }
 
@@ -246,6 +252,7 @@ impl MetadataActor {
                 IggyError::IoError
             })?;
         self.apply(change, entry.timestamp);
+        self.publish_routes();
         Ok(entry)
     }
 

@@ -169,6 +169,7 @@ impl Handler<CreateTopic> for MetadataActor {
             for (key, handle) in handles {
                 act.attach(key, handle);
             }
+            act.publish_routes();
             info!(
                 "user {} created topic {topic_id} '{}' in stream {stream_id} with {} partition(s)",
                 msg.user_id, msg.name, msg.partitions_count
@@ -355,6 +356,7 @@ impl Handler<CreatePartitions> for MetadataActor {
             for (key, handle) in handles {
                 act.attach(key, handle);
             }
+            act.publish_routes();
             info!(
                 "user {} added {} partition(s) to topic {topic_id} of stream {stream_id}",
                 msg.user_id, msg.count

@@ -1,6 +1,7 @@
 //! The partition actor: the only owner of one partition's directory, its segments and its
 //! figures. It lives on the shard chosen by a stable hash of its ids.
 
+pub mod messages;
 pub mod segments;
 pub mod stats;
 
