@@ -1,6 +1,7 @@
 //! The bootstrap steps, in order, and the shutdown sequence.
 
 use crate::args::Args;
+use crate::config::CacheIndexes;
 use crate::config::{self, ConfigSource, ServerConfig};
 use crate::config::{IggyExpiry, MaxTopicSize};
 use crate::context::{BoundAddresses, ServerContext};
@@ -10,7 +11,9 @@ use actix::prelude::*;
 use iggy_actors::metadata::{
     MetadataActor, MetadataConfig, RootCredentials, ShutdownMetadata, StorageLayout, TopicDefaults,
 };
+use iggy_actors::partition::{IndexCaching, StorageConfig};
 use iggy_actors::shard::{self, Shards};
+use iggy_actors::supervisors::message_saver::MessageSaver;
 use iggy_actors::supervisors::sysinfo_printer::SysinfoPrinter;
 use log::{info, warn};
 use std::collections::HashMap;
@@ -171,6 +174,7 @@ fn open_metadata(
         },
         topic_defaults: topic_defaults(config),
         recreate_missing_state: config.system.recovery.recreate_missing_state,
+        storage: Arc::new(storage_config(config)),
     })
     .map_err(|e| e.to_string())?;
     if let Some(t) = &boot.truncation {
@@ -185,6 +189,28 @@ fn open_metadata(
         println!("Generated root user password: {password}");
     }
     Ok(actor)
+}
+
+/// How partitions store messages, from `[system.partition]`, `[system.segment]` and
+/// `[system.message_deduplication]`.
+fn storage_config(config: &ServerConfig) -> StorageConfig {
+    let p = &config.system.partition;
+    let dedup = &config.system.message_deduplication;
+    StorageConfig {
+        segment_size: config.system.segment.size.as_bytes(),
+        messages_required_to_save: u64::from(p.messages_required_to_save),
+        size_required_to_save: p.size_of_messages_required_to_save.as_bytes(),
+        enforce_fsync: p.enforce_fsync,
+        cache_indexes: match config.system.segment.cache_indexes {
+            CacheIndexes::All => IndexCaching::All,
+            CacheIndexes::OpenSegment => IndexCaching::OpenSegment,
+            CacheIndexes::None => IndexCaching::None,
+        },
+        validate_checksum: p.validate_checksum,
+        deduplication: dedup
+            .enabled
+            .then(|| (dedup.max_entries as usize, dedup.expiry.as_duration())),
+    }
 }
 
 /// The `[system.topic]` defaults as wire values (µs / bytes, `u64::MAX` = never/unlimited).
@@ -224,6 +250,19 @@ async fn serve(
     let sysinfo = SysinfoPrinter::start_in_arbiter(&engine.handle(), move |_| {
         SysinfoPrinter::new(system_path, sysinfo_interval)
     });
+    let saver = &config.message_saver;
+    if saver.enabled {
+        let (metadata, interval, fsync) = (
+            metadata.clone(),
+            saver.interval.as_duration(),
+            saver.enforce_fsync,
+        );
+        MessageSaver::start_in_arbiter(&engine.handle(), move |_| {
+            MessageSaver::new(metadata, interval, fsync)
+        });
+    } else {
+        info!("message saver disabled (message_saver.enabled = false)");
+    }
     warn_unavailable_transports(&config);
     let mut bound = BoundAddresses::default();
     let tcp_listener = if config.tcp.enabled {

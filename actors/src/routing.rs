@@ -78,12 +78,22 @@ pub struct RoutingTable {
 
 impl RoutingTable {
     /// Resolves a topic: `StreamIdNotFound` / `TopicIdNotFound`.
-    pub fn topic(&self, stream: &Identifier, topic: &Identifier) -> Result<&Arc<TopicRoute>, IggyError> {
+    pub fn topic(
+        &self,
+        stream: &Identifier,
+        topic: &Identifier,
+    ) -> Result<&Arc<TopicRoute>, IggyError> {
         let stream_id = match stream {
             Identifier::Numeric(id) => *id,
-            Identifier::Name(name) => *self.stream_names.get(name).ok_or(IggyError::StreamIdNotFound)?,
+            Identifier::Name(name) => *self
+                .stream_names
+                .get(name)
+                .ok_or(IggyError::StreamIdNotFound)?,
         };
-        let s = self.streams.get(&stream_id).ok_or(IggyError::StreamIdNotFound)?;
+        let s = self
+            .streams
+            .get(&stream_id)
+            .ok_or(IggyError::StreamIdNotFound)?;
         let topic_id = match topic {
             Identifier::Numeric(id) => *id,
             Identifier::Name(name) => *s.topic_names.get(name).ok_or(IggyError::TopicIdNotFound)?,

@@ -65,6 +65,8 @@ pub struct MetadataConfig {
     pub topic_defaults: TopicDefaults,
     /// `system.recovery.recreate_missing_state`
     pub recreate_missing_state: bool,
+    /// How partitions store messages.
+    pub storage: std::sync::Arc<crate::partition::StorageConfig>,
 }
 
 /// What happened while the metadata was opened, for the caller to report.
@@ -98,6 +100,7 @@ pub struct MetadataActor {
     layout: StorageLayout,
     topic_defaults: TopicDefaults,
     recreate_missing_state: bool,
+    storage: std::sync::Arc<crate::partition::StorageConfig>,
     /// The shards' event loops, where partition actors are started.
     shards: Vec<ArbiterHandle>,
     /// The last routing table published to the shards.
@@ -135,6 +138,7 @@ impl MetadataActor {
             layout: config.layout,
             topic_defaults: config.topic_defaults,
             recreate_missing_state: config.recreate_missing_state,
+            storage: config.storage,
             shards: Vec::new(),
             routes: Default::default(),
         };
@@ -217,11 +221,12 @@ impl MetadataActor {
         let dir = self
             .layout
             .partition_dir(key.stream_id, key.topic_id, key.partition_id);
+        let storage = self.storage.clone();
         async move {
             let arbiter = arbiter.ok_or_else(|| {
                 MetadataError::Partitions("no shard to start partitions on".into())
             })?;
-            let (addr, stats) = partition::spawn(&arbiter, key, dir, create)
+            let (addr, stats) = partition::spawn(&arbiter, key, dir, create, storage)
                 .await
                 .map_err(MetadataError::Partitions)?;
             Ok(PartitionHandle { addr, stats })
@@ -400,6 +405,7 @@ mod tests {
                 segment_size: 1 << 30,
             },
             recreate_missing_state: false,
+            storage: Default::default(),
         }
     }
 

@@ -30,9 +30,15 @@ fn build(
     users: &BTreeMap<u32, User>,
     previous: &RoutingTable,
 ) -> RoutingTable {
-    let mut table = RoutingTable { version, ..Default::default() };
+    let mut table = RoutingTable {
+        version,
+        ..Default::default()
+    };
     for stream in catalog.streams.values() {
-        let mut route = StreamRoute { id: stream.id, ..Default::default() };
+        let mut route = StreamRoute {
+            id: stream.id,
+            ..Default::default()
+        };
         for topic in stream.topics.values() {
             // Keep the balanced counter of a topic across rebuilds.
             let balanced = previous
@@ -46,7 +52,12 @@ fn build(
                 .values()
                 .filter_map(|p| p.handle.as_ref().map(|h| h.addr.clone()))
                 .collect();
-            let topic_route = TopicRoute { stream_id: stream.id, topic_id: topic.id, partitions, balanced };
+            let topic_route = TopicRoute {
+                stream_id: stream.id,
+                topic_id: topic.id,
+                partitions,
+                balanced,
+            };
             route.topics.insert(topic.id, Arc::new(topic_route));
             route.topic_names.insert(topic.name.clone(), topic.id);
         }
@@ -56,7 +67,10 @@ fn build(
     table.users = users
         .values()
         .map(|u| {
-            let route = UserRoute { active: u.status == UserStatus::Active, permissions: u.permissions.clone() };
+            let route = UserRoute {
+                active: u.status == UserStatus::Active,
+                permissions: u.permissions.clone(),
+            };
             (u.id, route)
         })
         .collect::<HashMap<_, _>>();
@@ -66,7 +80,12 @@ fn build(
 impl MetadataActor {
     /// Rebuilds the table and sends it to every shard. Called after every change.
     pub(super) fn publish_routes(&mut self) {
-        let table = Arc::new(build(self.routes.version + 1, &self.catalog, &self.users, &self.routes));
+        let table = Arc::new(build(
+            self.routes.version + 1,
+            &self.catalog,
+            &self.users,
+            &self.routes,
+        ));
         self.routes = table.clone();
         for shard in &self.shards {
             let table = table.clone();

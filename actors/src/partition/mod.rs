@@ -1,18 +1,32 @@
-//! The partition actor: the only owner of one partition's directory, its segments and its
-//! figures. It lives on the shard chosen by a stable hash of its ids.
+//! The partition actor: the only owner of one partition's directory: its segments, its
+//! unsaved buffer, its consumer offsets and its deduplication cache. It lives on the
+//! shard chosen by a stable hash of its ids and receives one message per batch.
 
+mod dedup;
+pub mod frame;
+mod handlers;
+pub mod index;
+mod journal;
 pub mod messages;
+mod offsets;
+pub mod segment;
 pub mod segments;
 pub mod stats;
+mod storage;
 
-use crate::error::IggyError;
+pub use handlers::{DeleteOldestSegments, PurgePartition, RemovePartition, StopPartition};
+
 use actix::prelude::*;
-use log::{error, info, warn};
-use segments::SegmentFiles;
-use stats::{PartitionStats, StatsSnapshot};
+use dedup::Deduplicator;
+use journal::Journal;
+use log::{info, warn};
+use offsets::ConsumerOffsets;
+use segment::Segment;
+use stats::PartitionStats;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The three ids of a partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,22 +64,80 @@ fn splitmix64(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// Which segment indexes stay in memory (`system.segment.cache_indexes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexCaching {
+    All,
+    OpenSegment,
+    None,
+}
+
+/// How partitions store data; one copy shared by every partition.
+#[derive(Debug, Clone)]
+pub struct StorageConfig {
+    /// `system.segment.size`: a segment is sealed once it reaches this size.
+    pub segment_size: u64,
+    /// `system.partition.messages_required_to_save`
+    pub messages_required_to_save: u64,
+    /// `system.partition.size_of_messages_required_to_save`
+    pub size_required_to_save: u64,
+    /// `system.partition.enforce_fsync`: fsync after every write.
+    pub enforce_fsync: bool,
+    pub cache_indexes: IndexCaching,
+    /// `system.partition.validate_checksum`: verify every message when loading.
+    pub validate_checksum: bool,
+    /// `system.message_deduplication`: (max entries, expiry) when enabled.
+    pub deduplication: Option<(usize, Duration)>,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            segment_size: 1 << 30,
+            messages_required_to_save: 1024,
+            size_required_to_save: 1 << 20,
+            enforce_fsync: false,
+            cache_indexes: IndexCaching::OpenSegment,
+            validate_checksum: false,
+            deduplication: None,
+        }
+    }
+}
+
 pub struct PartitionActor {
     key: PartitionKey,
     dir: PathBuf,
+    config: Arc<StorageConfig>,
     /// Ascending by start offset; the last one is the active segment.
-    segments: Vec<SegmentFiles>,
+    segments: Vec<Segment>,
+    journal: Journal,
+    offsets: ConsumerOffsets,
+    dedup: Option<Deduplicator>,
+    /// The offset the next message gets.
+    next_offset: u64,
+    /// Timestamps never go backwards within a partition.
+    last_timestamp: u64,
     stats: Arc<PartitionStats>,
 }
 
 impl Actor for PartitionActor {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        // A full mailbox makes producers wait (send().await), which is the backpressure.
+        ctx.set_mailbox_capacity(64);
+    }
 }
 
 impl PartitionActor {
-    /// Opens the partition's directory. With `create`, the directory and an empty first
-    /// segment are made; without, a missing directory is an error.
-    pub fn open(key: PartitionKey, dir: PathBuf, create: bool) -> std::io::Result<Self> {
+    /// Opens the partition's directory and loads its segments, repairing a damaged tail.
+    /// With `create`, the directory is made; without, a missing directory is an error.
+    pub fn open(
+        key: PartitionKey,
+        dir: PathBuf,
+        create: bool,
+        config: Arc<StorageConfig>,
+    ) -> std::io::Result<Self> {
         if create {
             std::fs::create_dir_all(&dir)?;
         } else if !dir.is_dir() {
@@ -74,36 +146,55 @@ impl PartitionActor {
                 format!("partition directory {} is missing", dir.display()),
             ));
         }
-        let mut segments = segments::list(&dir)?;
-        if segments.is_empty() {
-            segments.push(segments::create(&dir, 0)?);
+        let files = segments::list(&dir)?;
+        let mut loaded = Vec::with_capacity(files.len().max(1));
+        let last = files.len().saturating_sub(1);
+        for (i, f) in files.iter().enumerate() {
+            let keep_index = i == last || config.cache_indexes == IndexCaching::All;
+            let (segment, repair) =
+                Segment::open(&dir, f.start_offset, config.validate_checksum, keep_index)?;
+            if let Some(reason) = repair.reason {
+                warn!(
+                    "{key}: segment {} damaged ({reason}): cut {} byte(s) to the last good message",
+                    f.start_offset, repair.removed_bytes
+                );
+            }
+            loaded.push(segment);
         }
+        if loaded.is_empty() {
+            loaded.push(Segment::open(&dir, 0, false, true)?.0);
+        }
+        let next_offset = loaded.last().map(|s| s.next_offset()).unwrap_or(0);
+        let mut offsets = ConsumerOffsets::open(&dir)?;
+        offsets.clamp(next_offset.checked_sub(1))?;
+        let last_timestamp = loaded.iter().map(|s| s.last_timestamp).max().unwrap_or(0);
+        let dedup = config
+            .deduplication
+            .map(|(max, ttl)| Deduplicator::new(max, ttl));
         let actor = PartitionActor {
             key,
             dir,
-            segments,
+            config,
+            segments: loaded,
+            journal: Journal::default(),
+            offsets,
+            dedup,
+            next_offset,
+            last_timestamp,
             stats: Arc::default(),
         };
         actor.publish_stats();
+        if next_offset > 0 {
+            info!(
+                "{key}: loaded {} segment(s), next offset {next_offset}",
+                actor.segments.len()
+            );
+        }
         Ok(actor)
     }
 
     pub fn stats(&self) -> Arc<PartitionStats> {
         self.stats.clone()
-    }
-
-    fn publish_stats(&self) {
-        let current = self.stats.snapshot();
-        self.stats.set(StatsSnapshot {
-            segments_count: self.segments.len() as u32,
-            size_bytes: self.segments.iter().map(|s| s.size_bytes).sum(),
-            ..current
-        });
-    }
-
-    fn io_error(&self, what: &str, e: std::io::Error) -> IggyError {
-        error!("{}: cannot {what} in {}: {e}", self.key, self.dir.display());
-        IggyError::IoError
     }
 }
 
@@ -113,10 +204,11 @@ pub async fn spawn(
     key: PartitionKey,
     dir: PathBuf,
     create: bool,
+    config: Arc<StorageConfig>,
 ) -> Result<(Addr<PartitionActor>, Arc<PartitionStats>), String> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let started = arbiter.spawn(async move {
-        let opened = PartitionActor::open(key, dir.clone(), create).map(|actor| {
+        let opened = PartitionActor::open(key, dir.clone(), create, config).map(|actor| {
             let stats = actor.stats();
             (actor.start(), stats)
         });
@@ -129,123 +221,5 @@ pub async fn spawn(
         .map_err(|_| format!("{key}: the shard dropped the start request"))?
 }
 
-/// Deletes every segment and starts over at offset 0 (PurgeTopic/PurgeStream).
-#[derive(Message, Clone, Copy)]
-#[rtype(result = "Result<(), IggyError>")]
-pub struct PurgePartition;
-
-impl Handler<PurgePartition> for PartitionActor {
-    type Result = Result<(), IggyError>;
-
-    fn handle(&mut self, _: PurgePartition, _: &mut Self::Context) -> Self::Result {
-        for segment in &self.segments {
-            segments::delete(segment).map_err(|e| self.io_error("delete a segment", e))?;
-        }
-        self.segments.clear();
-        let fresh =
-            segments::create(&self.dir, 0).map_err(|e| self.io_error("create a segment", e))?;
-        self.segments.push(fresh);
-        self.stats.set(StatsSnapshot {
-            segments_count: 1,
-            ..Default::default()
-        });
-        info!("{}: purged", self.key);
-        Ok(())
-    }
-}
-
-/// Deletes up to `count` of the oldest sealed segments (never the active one). Answers
-/// how many were deleted.
-#[derive(Message)]
-#[rtype(result = "Result<u32, IggyError>")]
-pub struct DeleteOldestSegments {
-    pub count: u32,
-}
-
-impl Handler<DeleteOldestSegments> for PartitionActor {
-    type Result = Result<u32, IggyError>;
-
-    fn handle(&mut self, msg: DeleteOldestSegments, _: &mut Self::Context) -> Self::Result {
-        let sealed = self.segments.len().saturating_sub(1);
-        let n = sealed.min(msg.count as usize);
-        for segment in self.segments.drain(..n).collect::<Vec<_>>() {
-            segments::delete(&segment).map_err(|e| self.io_error("delete a segment", e))?;
-        }
-        self.publish_stats();
-        info!("{}: deleted {n} segment(s) ({} asked)", self.key, msg.count);
-        Ok(n as u32)
-    }
-}
-
-/// Deletes the partition's directory and stops the actor.
-#[derive(Message, Clone, Copy)]
-#[rtype(result = "Result<(), IggyError>")]
-pub struct RemovePartition;
-
-impl Handler<RemovePartition> for PartitionActor {
-    type Result = Result<(), IggyError>;
-
-    fn handle(&mut self, _: RemovePartition, ctx: &mut Self::Context) -> Self::Result {
-        ctx.stop();
-        match std::fs::remove_dir_all(&self.dir) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                warn!(
-                    "{}: directory {} was already gone",
-                    self.key,
-                    self.dir.display()
-                )
-            }
-            Err(e) => return Err(self.io_error("remove the directory", e)),
-        }
-        info!("{}: removed", self.key);
-        Ok(())
-    }
-}
-
-/// Stops the actor at shutdown, leaving its files.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct StopPartition;
-
-impl Handler<StopPartition> for PartitionActor {
-    type Result = ();
-
-    fn handle(&mut self, _: StopPartition, ctx: &mut Self::Context) {
-        ctx.stop();
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_are_stable_and_spread() {
-        let key = |p| PartitionKey {
-            stream_id: 1,
-            topic_id: 2,
-            partition_id: p,
-        };
-        assert_eq!(key(5).shard(4), key(5).shard(4));
-        let used: std::collections::HashSet<usize> = (0..64).map(|p| key(p).shard(4)).collect();
-        assert_eq!(used.len(), 4);
-        assert_eq!(key(3).shard(1), 0);
-    }
-
-    #[test]
-    fn open_creates_or_refuses() {
-        let dir = tempfile::tempdir().unwrap();
-        let key = PartitionKey {
-            stream_id: 0,
-            topic_id: 0,
-            partition_id: 0,
-        };
-        let path = dir.path().join("p0");
-        assert!(PartitionActor::open(key, path.clone(), false).is_err());
-        let actor = PartitionActor::open(key, path.clone(), true).unwrap();
-        assert_eq!(actor.stats().snapshot().segments_count, 1);
-        assert!(path.join("00000000000000000000.log").exists());
-        assert!(PartitionActor::open(key, path, false).is_ok());
-    }
-}
+mod tests;

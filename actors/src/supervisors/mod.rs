@@ -1,4 +1,5 @@
 //! Background jobs, one supervisor actor per job, each in its own file and scheduled with
 //! `run_interval`.
 
+pub mod message_saver;
 pub mod sysinfo_printer;

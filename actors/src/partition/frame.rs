@@ -1,0 +1,120 @@
+//! The 64-byte message header (binary protocol §6.3) and what the partition fills in.
+//!
+//! ```text
+//! 0 checksum u64 | 8 id u128 | 24 offset u64 | 32 timestamp u64 | 40 origin timestamp u64
+//! 48 user-headers length u32 | 52 payload length u32 | 56 reserved u64 | 64 payload | headers
+//! ```
+
+pub const HEADER_SIZE: usize = 64;
+const ID: usize = 8;
+const OFFSET: usize = 24;
+const TIMESTAMP: usize = 32;
+const HEADERS_LEN: usize = 48;
+const PAYLOAD_LEN: usize = 52;
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    b.get(at..at + 4)
+        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    b.get(at..at + 8).map(|s| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(s);
+        u64::from_le_bytes(a)
+    })
+}
+
+/// The size of the frame whose header starts `header`, if the header is complete.
+pub fn frame_len(header: &[u8]) -> Option<usize> {
+    let headers = u32_at(header, HEADERS_LEN)? as usize;
+    let payload = u32_at(header, PAYLOAD_LEN)? as usize;
+    Some(HEADER_SIZE + payload + headers)
+}
+
+pub fn offset(frame: &[u8]) -> Option<u64> {
+    u64_at(frame, OFFSET)
+}
+
+pub fn timestamp(frame: &[u8]) -> Option<u64> {
+    u64_at(frame, TIMESTAMP)
+}
+
+pub fn checksum(frame: &[u8]) -> Option<u64> {
+    u64_at(frame, 0)
+}
+
+pub fn id(frame: &[u8]) -> Option<u128> {
+    frame.get(ID..ID + 16).map(|s| {
+        let mut a = [0u8; 16];
+        a.copy_from_slice(s);
+        u128::from_le_bytes(a)
+    })
+}
+
+/// XXH3-64 (seed 0) of everything after the checksum field.
+pub fn compute_checksum(frame: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(frame.get(8..).unwrap_or_default())
+}
+
+/// True when the stored checksum matches the frame.
+pub fn checksum_ok(frame: &[u8]) -> bool {
+    checksum(frame) == Some(compute_checksum(frame))
+}
+
+/// Fills in a frame the partition accepted: offset, timestamp, a random id when the
+/// producer sent 0, then the checksum. `frame` is exactly one validated frame.
+pub fn stamp(frame: &mut [u8], offset: u64, timestamp: u64) {
+    if frame.len() < HEADER_SIZE {
+        return;
+    }
+    if id(frame) == Some(0) {
+        frame[ID..ID + 16].copy_from_slice(&random_uuid_v4().to_le_bytes());
+    }
+    frame[OFFSET..OFFSET + 8].copy_from_slice(&offset.to_le_bytes());
+    frame[TIMESTAMP..TIMESTAMP + 8].copy_from_slice(&timestamp.to_le_bytes());
+    let sum = compute_checksum(frame);
+    frame[..8].copy_from_slice(&sum.to_le_bytes());
+}
+
+fn random_uuid_v4() -> u128 {
+    let mut bytes: [u8; 16] = rand::random();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    u128::from_le_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn frame(payload: &[u8], id: u128) -> Vec<u8> {
+        let mut f = vec![0u8; HEADER_SIZE];
+        f[ID..ID + 16].copy_from_slice(&id.to_le_bytes());
+        f[PAYLOAD_LEN..PAYLOAD_LEN + 4].copy_from_slice(&(payload.len() as u32).to_le_bytes());
+        f.extend_from_slice(payload);
+        f
+    }
+
+    #[test]
+    fn stamping_fills_the_header_and_a_valid_checksum() {
+        let mut f = frame(b"hello", 0);
+        assert_eq!(frame_len(&f), Some(69));
+        stamp(&mut f, 42, 1_000);
+        assert_eq!(offset(&f), Some(42));
+        assert_eq!(timestamp(&f), Some(1_000));
+        assert_ne!(id(&f), Some(0));
+        assert!(checksum_ok(&f));
+        f[66] ^= 1;
+        assert!(!checksum_ok(&f));
+        let mut kept = frame(b"x", 7);
+        stamp(&mut kept, 0, 0);
+        assert_eq!(id(&kept), Some(7));
+    }
+
+    #[test]
+    fn short_input_is_none() {
+        assert_eq!(frame_len(&[0u8; 10]), None);
+        assert_eq!(offset(&[0u8; 10]), None);
+    }
+}

@@ -1,0 +1,250 @@
+//! The messages a partition actor handles.
+
+use super::messages::{
+    AppendMessages, ConsumerOffsetInfo, DeleteConsumerOffset, FlushUnsaved, GetConsumerOffset,
+    PollMessages, PolledMessages, StoreConsumerOffset,
+};
+use super::segment::Segment;
+use super::segments;
+use super::storage::sync_files;
+use super::PartitionActor;
+use crate::error::IggyError;
+use actix::prelude::*;
+use log::{error, info, warn};
+
+impl Handler<AppendMessages> for PartitionActor {
+    type Result = AtomicResponse<Self, Result<(), IggyError>>;
+
+    fn handle(&mut self, msg: AppendMessages, _: &mut Self::Context) -> Self::Result {
+        let done = |r| AtomicResponse::new(Box::pin(fut::ready(r)));
+        let accepted = match self.accept(msg.batch) {
+            Ok(n) => n,
+            Err(e) => return done(Err(e)),
+        };
+        let handles = if accepted > 0 && self.should_persist() {
+            match self.persist(self.config.enforce_fsync) {
+                Ok(h) => h,
+                Err(e) => {
+                    self.publish_stats();
+                    return done(Err(e));
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        self.publish_stats();
+        if handles.is_empty() {
+            return done(Ok(()));
+        }
+        // The fsync runs on a blocking thread: the shard's other partitions go on; this
+        // partition answers (and takes its next message) once the data is on disk.
+        AtomicResponse::new(Box::pin(fut::wrap_future(sync_files(handles))))
+    }
+}
+
+impl Handler<FlushUnsaved> for PartitionActor {
+    type Result = AtomicResponse<Self, Result<(), IggyError>>;
+
+    fn handle(&mut self, msg: FlushUnsaved, _: &mut Self::Context) -> Self::Result {
+        let persisted = self.persist(msg.fsync || self.config.enforce_fsync);
+        self.publish_stats();
+        match persisted {
+            Ok(handles) => AtomicResponse::new(Box::pin(fut::wrap_future(sync_files(handles)))),
+            Err(e) => AtomicResponse::new(Box::pin(fut::ready(Err(e)))),
+        }
+    }
+}
+
+impl Handler<PollMessages> for PartitionActor {
+    type Result = Result<PolledMessages, IggyError>;
+
+    fn handle(&mut self, msg: PollMessages, _: &mut Self::Context) -> Self::Result {
+        let mut answer = PolledMessages {
+            partition_id: self.key.partition_id,
+            current_offset: self.last_offset().unwrap_or(0),
+            ..Default::default()
+        };
+        if msg.count == 0 {
+            return Ok(answer);
+        }
+        let stored = self.offsets.get(msg.consumer);
+        let Some(start) = self.start_offset(msg.strategy, msg.count, stored)? else {
+            return Ok(answer);
+        };
+        let (chunks, count, last_read) = self.read(start, msg.count)?;
+        if msg.auto_commit && count > 0 {
+            self.offsets
+                .store(msg.consumer, last_read)
+                .map_err(|e| self.io("store a consumer offset", e))?;
+        }
+        answer.chunks = chunks;
+        answer.count = count;
+        Ok(answer)
+    }
+}
+
+impl Handler<GetConsumerOffset> for PartitionActor {
+    type Result = Result<Option<ConsumerOffsetInfo>, IggyError>;
+
+    fn handle(&mut self, msg: GetConsumerOffset, _: &mut Self::Context) -> Self::Result {
+        Ok(self
+            .offsets
+            .get(msg.consumer)
+            .map(|stored_offset| ConsumerOffsetInfo {
+                partition_id: self.key.partition_id,
+                current_offset: self.last_offset().unwrap_or(0),
+                stored_offset,
+            }))
+    }
+}
+
+impl Handler<StoreConsumerOffset> for PartitionActor {
+    type Result = Result<(), IggyError>;
+
+    fn handle(&mut self, msg: StoreConsumerOffset, _: &mut Self::Context) -> Self::Result {
+        match self.last_offset() {
+            Some(last) if msg.offset <= last => self
+                .offsets
+                .store(msg.consumer, msg.offset)
+                .map_err(|e| self.io("store a consumer offset", e)),
+            _ => Err(IggyError::InvalidOffset),
+        }
+    }
+}
+
+impl Handler<DeleteConsumerOffset> for PartitionActor {
+    type Result = Result<(), IggyError>;
+
+    fn handle(&mut self, msg: DeleteConsumerOffset, _: &mut Self::Context) -> Self::Result {
+        match self.offsets.delete(msg.consumer) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(IggyError::ConsumerOffsetNotFound),
+            Err(e) => Err(self.io("delete a consumer offset", e)),
+        }
+    }
+}
+
+/// Deletes every segment, the unsaved buffer and the consumer offsets, and starts over
+/// at offset 0 (PurgeTopic/PurgeStream).
+#[derive(Message, Clone, Copy)]
+#[rtype(result = "Result<(), IggyError>")]
+pub struct PurgePartition;
+
+impl Handler<PurgePartition> for PartitionActor {
+    type Result = Result<(), IggyError>;
+
+    fn handle(&mut self, _: PurgePartition, _: &mut Self::Context) -> Self::Result {
+        self.journal.take();
+        for segment in self.segments.drain(..).collect::<Vec<_>>() {
+            delete_files(&segment).map_err(|e| self.io("delete a segment", e))?;
+        }
+        self.offsets
+            .clear()
+            .map_err(|e| self.io("delete consumer offsets", e))?;
+        let (fresh, _) =
+            Segment::open(&self.dir, 0, false, true).map_err(|e| self.io("create a segment", e))?;
+        self.segments.push(fresh);
+        self.next_offset = 0;
+        self.publish_stats();
+        info!("{}: purged", self.key);
+        Ok(())
+    }
+}
+
+fn delete_files(segment: &Segment) -> std::io::Result<()> {
+    segments::delete(&segments::SegmentFiles {
+        start_offset: segment.start_offset,
+        log: segment.log_path.clone(),
+        index: segment.index_path.clone(),
+        size_bytes: segment.size,
+    })
+}
+
+/// Deletes up to `count` of the oldest sealed segments (never the active one, never one
+/// holding messages past the lowest stored consumer offset). Answers how many went.
+#[derive(Message)]
+#[rtype(result = "Result<u32, IggyError>")]
+pub struct DeleteOldestSegments {
+    pub count: u32,
+}
+
+impl Handler<DeleteOldestSegments> for PartitionActor {
+    type Result = Result<u32, IggyError>;
+
+    fn handle(&mut self, msg: DeleteOldestSegments, _: &mut Self::Context) -> Self::Result {
+        let barrier = self.offsets.lowest();
+        let sealed = self.segments.len().saturating_sub(1);
+        let mut n = 0usize;
+        while n < sealed.min(msg.count as usize) {
+            let last_in_segment = self.segments[n].next_offset().saturating_sub(1);
+            if barrier.is_some_and(|b| last_in_segment > b) {
+                warn!(
+                    "{}: segment {} kept: a consumer has not read it yet",
+                    self.key, self.segments[n].start_offset
+                );
+                break;
+            }
+            n += 1;
+        }
+        for segment in self.segments.drain(..n).collect::<Vec<_>>() {
+            delete_files(&segment).map_err(|e| self.io("delete a segment", e))?;
+        }
+        self.publish_stats();
+        info!("{}: deleted {n} segment(s) ({} asked)", self.key, msg.count);
+        Ok(n as u32)
+    }
+}
+
+/// Deletes the partition's directory and stops the actor.
+#[derive(Message, Clone, Copy)]
+#[rtype(result = "Result<(), IggyError>")]
+pub struct RemovePartition;
+
+impl Handler<RemovePartition> for PartitionActor {
+    type Result = Result<(), IggyError>;
+
+    fn handle(&mut self, _: RemovePartition, ctx: &mut Self::Context) -> Self::Result {
+        ctx.stop();
+        self.journal.take();
+        self.segments.clear();
+        match std::fs::remove_dir_all(&self.dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                warn!(
+                    "{}: directory {} was already gone",
+                    self.key,
+                    self.dir.display()
+                )
+            }
+            Err(e) => return Err(self.io("remove the directory", e)),
+        }
+        info!("{}: removed", self.key);
+        Ok(())
+    }
+}
+
+/// Shutdown: writes the unsaved buffer, fsyncs, and stops the actor.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct StopPartition;
+
+impl Handler<StopPartition> for PartitionActor {
+    type Result = ();
+
+    fn handle(&mut self, _: StopPartition, ctx: &mut Self::Context) {
+        match self.persist(true) {
+            Ok(handles) => {
+                for (log, index) in handles {
+                    if let Err(e) = log.sync_data().and_then(|_| index.sync_data()) {
+                        error!("{}: fsync at shutdown failed: {e}", self.key);
+                    }
+                }
+            }
+            Err(e) => error!(
+                "{}: unsaved messages could not be written at shutdown: {e}",
+                self.key
+            ),
+        }
+        ctx.stop();
+    }
+}

@@ -1,0 +1,321 @@
+//! One segment: a log file of message frames and its index file. Appends go to the end;
+//! reads are positioned (`pread`), so a segment can be read while it is written.
+//! Opening a segment repairs it: a torn or corrupt tail is cut at the last good message.
+
+use super::frame;
+use super::index::{self, IndexEntry, ENTRY_SIZE};
+use super::segments;
+use bytes::Bytes;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+pub struct Segment {
+    pub start_offset: u64,
+    pub log_path: PathBuf,
+    pub index_path: PathBuf,
+    log: File,
+    index: File,
+    /// The index in memory; `None` = read entries from the index file when needed.
+    cached: Option<Vec<IndexEntry>>,
+    /// Messages in the log file.
+    pub count: u32,
+    /// Bytes in the log file.
+    pub size: u64,
+    pub first_timestamp: u64,
+    pub last_timestamp: u64,
+}
+
+/// What opening a segment had to repair.
+#[derive(Debug, Default)]
+pub struct Repair {
+    pub removed_bytes: u64,
+    pub reason: Option<String>,
+}
+
+fn open_rw(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+}
+
+impl Segment {
+    /// Opens (creating if needed) the segment starting at `start_offset` in `dir`.
+    /// `full_check` reads every message and verifies its checksum (validate_checksum);
+    /// otherwise only the part of the log not covered by the index is scanned.
+    /// `keep_index` keeps the index in memory afterwards.
+    pub fn open(
+        dir: &Path,
+        start_offset: u64,
+        full_check: bool,
+        keep_index: bool,
+    ) -> io::Result<(Segment, Repair)> {
+        let stem = segments::file_stem(start_offset);
+        let log_path = dir.join(format!("{stem}.{}", segments::LOG_EXTENSION));
+        let index_path = dir.join(format!("{stem}.{}", segments::INDEX_EXTENSION));
+        let log = open_rw(&log_path)?;
+        let index = open_rw(&index_path)?;
+        let log_len = log.metadata()?.len();
+        let mut segment = Segment {
+            start_offset,
+            log_path,
+            index_path,
+            log,
+            index,
+            cached: None,
+            count: 0,
+            size: log_len,
+            first_timestamp: 0,
+            last_timestamp: 0,
+        };
+        if !full_check && !keep_index && segment.quick_open(log_len)? {
+            return Ok((segment, Repair::default()));
+        }
+        let repair = segment.recover(log_len, full_check)?;
+        if keep_index {
+            segment.cached = Some(segment.load_entries()?);
+        }
+        Ok((segment, repair))
+    }
+
+    /// Trusts a consistent index without reading it all: its last entry must end exactly
+    /// at the end of the log. Returns false when a full recovery is needed.
+    fn quick_open(&mut self, log_len: u64) -> io::Result<bool> {
+        let index_len = self.index.metadata()?.len();
+        if index_len % ENTRY_SIZE as u64 != 0 {
+            return Ok(false);
+        }
+        let n = (index_len / ENTRY_SIZE as u64) as u32;
+        if n == 0 {
+            return Ok(log_len == 0);
+        }
+        let (Some(first), Some(last)) = (self.read_entry(0)?, self.read_entry(n - 1)?) else {
+            return Ok(false);
+        };
+        if last.relative_offset != n - 1 || u64::from(last.end) != log_len {
+            return Ok(false);
+        }
+        self.count = n;
+        self.first_timestamp = first.timestamp;
+        self.last_timestamp = last.timestamp;
+        Ok(true)
+    }
+
+    /// Rebuilds the figures from the index and the log, cutting a damaged tail.
+    fn recover(&mut self, log_len: u64, full_check: bool) -> io::Result<Repair> {
+        let mut raw = Vec::new();
+        self.index.seek(SeekFrom::Start(0))?;
+        self.index.read_to_end(&mut raw)?;
+        let mut entries = if full_check {
+            Vec::new()
+        } else {
+            index::decode_valid_prefix(&raw, log_len)
+        };
+        let from = entries.last().map(|e| u64::from(e.end)).unwrap_or(0);
+        let (tail, good_end, problem) = self.scan(from, log_len, entries.len() as u32)?;
+        entries.extend(tail);
+        let mut repair = Repair::default();
+        if good_end < log_len {
+            self.log.set_len(good_end)?;
+            repair.removed_bytes = log_len - good_end;
+            repair.reason = problem;
+        }
+        let mut rebuilt = Vec::with_capacity(entries.len() * ENTRY_SIZE);
+        for e in &entries {
+            e.encode(&mut rebuilt);
+        }
+        if rebuilt != raw {
+            self.index.set_len(0)?;
+            self.index.write_all(&rebuilt)?;
+        }
+        self.size = good_end;
+        self.count = entries.len() as u32;
+        self.first_timestamp = entries.first().map(|e| e.timestamp).unwrap_or(0);
+        self.last_timestamp = entries.last().map(|e| e.timestamp).unwrap_or(0);
+        Ok(repair)
+    }
+
+    /// Walks the log from `from` and returns the index entries of the complete, valid
+    /// messages found, where the valid part ends, and why it ended early (if it did).
+    fn scan(
+        &self,
+        from: u64,
+        log_len: u64,
+        first_rel: u32,
+    ) -> io::Result<(Vec<IndexEntry>, u64, Option<String>)> {
+        let mut file = self.log.try_clone()?;
+        file.seek(SeekFrom::Start(from))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut entries = Vec::new();
+        let mut pos = from;
+        let mut buf = Vec::new();
+        while pos < log_len {
+            let rel = first_rel + entries.len() as u32;
+            let problem = match read_frame(&mut reader, &mut buf, log_len - pos) {
+                Err(p) => Some(p),
+                Ok(()) if frame::offset(&buf) != Some(self.start_offset + u64::from(rel)) => {
+                    Some(format!("message at byte {pos} has the wrong offset"))
+                }
+                Ok(()) if !frame::checksum_ok(&buf) => {
+                    Some(format!("message at byte {pos} fails its checksum"))
+                }
+                Ok(()) => None,
+            };
+            if let Some(problem) = problem {
+                return Ok((entries, pos, Some(problem)));
+            }
+            pos += buf.len() as u64;
+            let end = u32::try_from(pos).unwrap_or(u32::MAX);
+            entries.push(IndexEntry {
+                relative_offset: rel,
+                end,
+                timestamp: frame::timestamp(&buf).unwrap_or(0),
+            });
+        }
+        Ok((entries, pos, None))
+    }
+
+    fn load_entries(&self) -> io::Result<Vec<IndexEntry>> {
+        let mut raw = vec![0u8; self.count as usize * ENTRY_SIZE];
+        self.index.read_exact_at(&mut raw, 0)?;
+        Ok(raw
+            .chunks_exact(ENTRY_SIZE)
+            .filter_map(IndexEntry::decode)
+            .collect())
+    }
+
+    fn read_entry(&self, i: u32) -> io::Result<Option<IndexEntry>> {
+        if let Some(cached) = &self.cached {
+            return Ok(cached.get(i as usize).copied());
+        }
+        let mut raw = [0u8; ENTRY_SIZE];
+        match self
+            .index
+            .read_exact_at(&mut raw, u64::from(i) * ENTRY_SIZE as u64)
+        {
+            Ok(()) => Ok(IndexEntry::decode(&raw)),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The offset after the last message of this segment.
+    pub fn next_offset(&self) -> u64 {
+        self.start_offset + u64::from(self.count)
+    }
+
+    /// Appends frames and their index entries (entries relative to this segment).
+    pub fn append(&mut self, frames: &[Bytes], entries: &[IndexEntry]) -> io::Result<()> {
+        for f in frames {
+            self.log.write_all(f)?;
+        }
+        let mut raw = Vec::with_capacity(entries.len() * ENTRY_SIZE);
+        for e in entries {
+            e.encode(&mut raw);
+        }
+        self.index.write_all(&raw)?;
+        if let (Some(first), Some(last)) = (entries.first(), entries.last()) {
+            if self.count == 0 {
+                self.first_timestamp = first.timestamp;
+            }
+            self.last_timestamp = last.timestamp;
+            self.size = u64::from(last.end);
+        }
+        self.count += entries.len() as u32;
+        if let Some(cached) = &mut self.cached {
+            cached.extend_from_slice(entries);
+        }
+        Ok(())
+    }
+
+    /// Handles to fsync the files off the event loop.
+    pub fn sync_handles(&self) -> io::Result<(File, File)> {
+        Ok((self.log.try_clone()?, self.index.try_clone()?))
+    }
+
+    pub fn set_index_cached(&mut self, keep: bool) -> io::Result<()> {
+        match (keep, self.cached.is_some()) {
+            (true, false) => self.cached = Some(self.load_entries()?),
+            (false, true) => self.cached = None,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Reads up to `max_count` messages from `offset` (which must be in this segment),
+    /// at most about `max_bytes` (always at least one message). Returns the frames and
+    /// how many messages they hold.
+    pub fn read(
+        &self,
+        offset: u64,
+        max_count: u32,
+        max_bytes: u64,
+    ) -> io::Result<Option<(Bytes, u32)>> {
+        if offset < self.start_offset || offset >= self.next_offset() || max_count == 0 {
+            return Ok(None);
+        }
+        let rel = (offset - self.start_offset) as u32;
+        let start = if rel == 0 {
+            0
+        } else {
+            self.entry(rel - 1)?.end
+        };
+        let mut n = max_count.min(self.count - rel);
+        let mut end = self.entry(rel + n - 1)?.end;
+        while n > 1 && u64::from(end - start) > max_bytes {
+            n = n.div_ceil(2);
+            end = self.entry(rel + n - 1)?.end;
+        }
+        let mut buf = vec![0u8; (end - start) as usize];
+        self.log.read_exact_at(&mut buf, u64::from(start))?;
+        Ok(Some((Bytes::from(buf), n)))
+    }
+
+    fn entry(&self, i: u32) -> io::Result<IndexEntry> {
+        self.read_entry(i)?.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("index entry {i} is missing"),
+            )
+        })
+    }
+
+    /// The first offset whose timestamp is at least `ts`, if this segment has one.
+    pub fn offset_at_or_after(&self, ts: u64) -> io::Result<Option<u64>> {
+        if self.count == 0 || self.last_timestamp < ts {
+            return Ok(None);
+        }
+        let (mut lo, mut hi) = (0u32, self.count - 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.entry(mid)?.timestamp >= ts {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Ok(Some(self.start_offset + u64::from(lo)))
+    }
+}
+
+/// Reads one whole frame into `buf`; `available` bytes remain in the file.
+fn read_frame(reader: &mut impl Read, buf: &mut Vec<u8>, available: u64) -> Result<(), String> {
+    if available < frame::HEADER_SIZE as u64 {
+        return Err(format!("torn message header ({available} bytes)"));
+    }
+    buf.resize(frame::HEADER_SIZE, 0);
+    reader
+        .read_exact(buf)
+        .map_err(|e| format!("cannot read a header: {e}"))?;
+    let len = frame::frame_len(buf).ok_or("unreadable header")?;
+    if len as u64 > available {
+        return Err(format!("torn message ({available} of {len} bytes)"));
+    }
+    buf.resize(len, 0);
+    reader
+        .read_exact(&mut buf[frame::HEADER_SIZE..])
+        .map_err(|e| format!("cannot read a message: {e}"))
+}

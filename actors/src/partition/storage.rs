@@ -1,0 +1,312 @@
+//! The partition's storage operations: append to the unsaved buffer, persist it to the
+//! active segment (rotating when full), read a range of offsets across segments and the
+//! buffer, and publish the figures.
+
+use super::frame;
+use super::journal::JournalBatch;
+use super::messages::{MessageBatch, PollingStrategy};
+use super::segment::Segment;
+use super::stats::StatsSnapshot;
+use super::{IndexCaching, PartitionActor};
+use crate::error::IggyError;
+use crate::metadata::state_log::now_micros;
+use bytes::{Bytes, BytesMut};
+use log::{error, info, warn};
+use std::fs::File;
+use std::time::Instant;
+
+/// The most bytes one poll returns (at least one message is always returned).
+pub const MAX_POLL_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Files to fsync after a write, taken so the fsync can run off the event loop.
+pub type SyncHandles = Vec<(File, File)>;
+
+/// Splits validated frames into their end positions (relative to the batch start).
+fn frame_ends(frames: &[u8], count: u32) -> Result<Vec<u32>, IggyError> {
+    let mut ends = Vec::with_capacity(count as usize);
+    let mut pos = 0usize;
+    while pos < frames.len() {
+        let len = frames
+            .get(pos..)
+            .and_then(frame::frame_len)
+            .ok_or(IggyError::InvalidMessagesSize)?;
+        pos = pos
+            .checked_add(len)
+            .filter(|p| *p <= frames.len())
+            .ok_or(IggyError::InvalidMessagesSize)?;
+        ends.push(pos as u32);
+    }
+    if ends.len() != count as usize {
+        return Err(IggyError::InvalidMessagesCount);
+    }
+    Ok(ends)
+}
+
+impl PartitionActor {
+    pub(super) fn last_offset(&self) -> Option<u64> {
+        self.next_offset.checked_sub(1)
+    }
+
+    pub(super) fn publish_stats(&self) {
+        let messages: u64 = self
+            .segments
+            .iter()
+            .map(|s| u64::from(s.count))
+            .sum::<u64>()
+            + self.journal.count();
+        self.stats.set(StatsSnapshot {
+            segments_count: self.segments.len() as u32,
+            current_offset: self.last_offset().unwrap_or(0),
+            size_bytes: self.segments.iter().map(|s| s.size).sum::<u64>() + self.journal.size(),
+            messages_count: messages,
+        });
+    }
+
+    /// Drops duplicates (when deduplication is on), stamps offsets, timestamp, ids and
+    /// checksums in place, and adds the batch to the unsaved buffer. Answers how many
+    /// messages were accepted.
+    pub(super) fn accept(&mut self, batch: MessageBatch) -> Result<u32, IggyError> {
+        let mut frames = batch.frames;
+        let mut ends = frame_ends(&frames, batch.count)?;
+        if self.dedup.is_some() {
+            (frames, ends) = self.drop_duplicates(frames, &ends);
+            if ends.is_empty() {
+                return Ok(0);
+            }
+        }
+        let timestamp = now_micros().max(self.last_timestamp);
+        let mut start = 0usize;
+        for (i, end) in ends.iter().enumerate() {
+            let end = *end as usize;
+            frame::stamp(
+                &mut frames[start..end],
+                self.next_offset + i as u64,
+                timestamp,
+            );
+            start = end;
+        }
+        let count = ends.len() as u32;
+        let journal_batch = JournalBatch {
+            first_offset: self.next_offset,
+            timestamp,
+            frames: frames.freeze(),
+            ends,
+        };
+        self.journal.push(journal_batch);
+        self.next_offset += u64::from(count);
+        self.last_timestamp = timestamp;
+        Ok(count)
+    }
+
+    /// Removes messages whose non-zero id was seen recently (rare: copies only then).
+    fn drop_duplicates(&mut self, frames: BytesMut, ends: &[u32]) -> (BytesMut, Vec<u32>) {
+        let Some(dedup) = self.dedup.as_mut() else {
+            return (frames, ends.to_vec());
+        };
+        let now = Instant::now();
+        let mut keep = Vec::with_capacity(ends.len());
+        let mut start = 0usize;
+        for end in ends {
+            let f = &frames[start..*end as usize];
+            let id = frame::id(f).unwrap_or(0);
+            keep.push(id == 0 || !dedup.is_duplicate(id, now));
+            start = *end as usize;
+        }
+        if keep.iter().all(|k| *k) {
+            return (frames, ends.to_vec());
+        }
+        let dropped = keep.iter().filter(|k| !**k).count();
+        warn!("{}: dropped {dropped} duplicate message(s)", self.key);
+        let mut out = BytesMut::with_capacity(frames.len());
+        let mut out_ends = Vec::with_capacity(ends.len() - dropped);
+        let mut start = 0usize;
+        for (end, keep) in ends.iter().zip(keep) {
+            if keep {
+                out.extend_from_slice(&frames[start..*end as usize]);
+                out_ends.push(out.len() as u32);
+            }
+            start = *end as usize;
+        }
+        (out, out_ends)
+    }
+
+    /// True when the unsaved buffer reached a save threshold.
+    pub(super) fn should_persist(&self) -> bool {
+        self.journal.count() >= self.config.messages_required_to_save
+            || self.journal.size() >= self.config.size_required_to_save
+    }
+
+    /// Writes the unsaved buffer to the active segment, rotating when it is full. Answers
+    /// the handles of the written files when `with_sync` (for an fsync off the loop).
+    pub(super) fn persist(&mut self, with_sync: bool) -> Result<SyncHandles, IggyError> {
+        let mut handles = Vec::new();
+        if self.journal.is_empty() {
+            if with_sync {
+                handles.push(
+                    self.active()
+                        .sync_handles()
+                        .map_err(|e| self.io("open for fsync", e))?,
+                );
+            }
+            return Ok(handles);
+        }
+        let mut batches = self.journal.take().into_iter();
+        while let Some(b) = batches.next() {
+            let active = self.active_mut();
+            let entries = b.index_entries(active.start_offset, active.size);
+            if let Err(e) = active.append(std::slice::from_ref(&b.frames), &entries) {
+                let mut rest = vec![b];
+                rest.extend(batches);
+                self.journal.restore(rest);
+                return Err(self.io("append to the segment", e));
+            }
+            if self.active().size >= self.config.segment_size {
+                if with_sync {
+                    handles.push(
+                        self.active()
+                            .sync_handles()
+                            .map_err(|e| self.io("open for fsync", e))?,
+                    );
+                }
+                self.rotate()?;
+            }
+        }
+        if with_sync {
+            handles.push(
+                self.active()
+                    .sync_handles()
+                    .map_err(|e| self.io("open for fsync", e))?,
+            );
+        }
+        Ok(handles)
+    }
+
+    fn rotate(&mut self) -> Result<(), IggyError> {
+        let keep = self.config.cache_indexes == IndexCaching::All;
+        let next = self.active().next_offset();
+        self.active_mut()
+            .set_index_cached(keep)
+            .map_err(|e| self.io("seal the segment", e))?;
+        let (fresh, _) = Segment::open(&self.dir, next, false, true)
+            .map_err(|e| self.io("create a segment", e))?;
+        self.segments.push(fresh);
+        info!(
+            "{}: segment sealed, new segment starts at offset {next}",
+            self.key
+        );
+        Ok(())
+    }
+
+    pub(super) fn active(&self) -> &Segment {
+        // The constructor and purge always leave at least one segment.
+        &self.segments[self.segments.len() - 1]
+    }
+
+    fn active_mut(&mut self) -> &mut Segment {
+        let last = self.segments.len() - 1;
+        &mut self.segments[last]
+    }
+
+    pub(super) fn io(&self, what: &str, e: std::io::Error) -> IggyError {
+        error!("{}: cannot {what} in {}: {e}", self.key, self.dir.display());
+        IggyError::IoError
+    }
+
+    /// The first offset still stored, if any message is.
+    fn first_offset(&self) -> Option<u64> {
+        self.segments
+            .iter()
+            .find(|s| s.count > 0)
+            .map(|s| s.start_offset)
+            .or_else(|| self.journal.first_offset())
+    }
+
+    /// Where a poll starts; `None` when it returns nothing.
+    pub(super) fn start_offset(
+        &self,
+        strategy: PollingStrategy,
+        count: u32,
+        stored: Option<u64>,
+    ) -> Result<Option<u64>, IggyError> {
+        let Some(last) = self.last_offset() else {
+            return Ok(None);
+        };
+        let start = match strategy {
+            PollingStrategy::Offset(v) => Some(v),
+            PollingStrategy::First => self.first_offset(),
+            PollingStrategy::Last => Some((last + 1).saturating_sub(u64::from(count))),
+            PollingStrategy::Next => stored.map(|s| s + 1).or_else(|| self.first_offset()),
+            PollingStrategy::Timestamp(ts) => self.offset_at_or_after(ts)?,
+        };
+        Ok(start.filter(|s| *s <= last))
+    }
+
+    fn offset_at_or_after(&self, ts: u64) -> Result<Option<u64>, IggyError> {
+        for s in &self.segments {
+            if let Some(o) = s
+                .offset_at_or_after(ts)
+                .map_err(|e| self.io("read the index", e))?
+            {
+                return Ok(Some(o));
+            }
+        }
+        Ok(self.journal.offset_at_or_after(ts))
+    }
+
+    /// Reads up to `count` messages from `start`: segments first, then the unsaved
+    /// buffer. Answers the chunks, the number of messages and the last offset read.
+    pub(super) fn read(&self, start: u64, count: u32) -> Result<(Vec<Bytes>, u32, u64), IggyError> {
+        let (mut chunks, mut taken, mut bytes) = (Vec::new(), 0u32, 0u64);
+        let mut offset = start;
+        for s in &self.segments {
+            if taken >= count || bytes >= MAX_POLL_BYTES {
+                break;
+            }
+            if s.count == 0 || offset >= s.next_offset() {
+                continue;
+            }
+            offset = offset.max(s.start_offset);
+            let read = s
+                .read(offset, count - taken, MAX_POLL_BYTES - bytes)
+                .map_err(|e| self.io("read", e))?;
+            if let Some((chunk, n)) = read {
+                bytes += chunk.len() as u64;
+                chunks.push(chunk);
+                taken += n;
+                offset += u64::from(n);
+            }
+        }
+        if taken < count && bytes < MAX_POLL_BYTES {
+            if let Some(first) = self.journal.first_offset() {
+                offset = offset.max(first);
+            }
+            let (more, n) =
+                self.journal
+                    .read(offset, count - taken, (MAX_POLL_BYTES - bytes).max(1));
+            chunks.extend(more);
+            taken += n;
+            offset += u64::from(n);
+        }
+        Ok((chunks, taken, offset.saturating_sub(1)))
+    }
+}
+
+/// fsyncs files on a blocking thread.
+pub async fn sync_files(handles: SyncHandles) -> Result<(), IggyError> {
+    if handles.is_empty() {
+        return Ok(());
+    }
+    tokio::task::spawn_blocking(move || {
+        for (log, index) in handles {
+            log.sync_data()?;
+            index.sync_data()?;
+        }
+        Ok::<(), std::io::Error>(())
+    })
+    .await
+    .map_err(|_| IggyError::IoError)?
+    .map_err(|e| {
+        error!("fsync failed: {e}");
+        IggyError::IoError
+    })
+}

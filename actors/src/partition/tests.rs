@@ -1,0 +1,229 @@
+//! Storage tests of the partition, run against real files in a temporary directory.
+
+use super::frame::{self, HEADER_SIZE};
+use super::messages::{MessageBatch, PollingStrategy};
+use super::*;
+use bytes::BytesMut;
+
+fn key() -> PartitionKey {
+    PartitionKey {
+        stream_id: 1,
+        topic_id: 2,
+        partition_id: 3,
+    }
+}
+
+fn batch(payloads: &[&[u8]]) -> MessageBatch {
+    let mut frames = BytesMut::new();
+    for p in payloads {
+        let mut header = [0u8; HEADER_SIZE];
+        header[52..56].copy_from_slice(&(p.len() as u32).to_le_bytes());
+        frames.extend_from_slice(&header);
+        frames.extend_from_slice(p);
+    }
+    MessageBatch {
+        count: payloads.len() as u32,
+        frames,
+    }
+}
+
+fn config(f: impl FnOnce(&mut StorageConfig)) -> Arc<StorageConfig> {
+    let mut c = StorageConfig {
+        messages_required_to_save: 1,
+        ..Default::default()
+    };
+    f(&mut c);
+    Arc::new(c)
+}
+
+/// Payloads of the frames in `chunks`, in order.
+fn payloads(chunks: &[bytes::Bytes]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for c in chunks {
+        let mut pos = 0;
+        while pos < c.len() {
+            let len = frame::frame_len(&c[pos..]).unwrap();
+            assert!(frame::checksum_ok(&c[pos..pos + len]));
+            out.push(c[pos + HEADER_SIZE..pos + len].to_vec());
+            pos += len;
+        }
+    }
+    out
+}
+
+fn read_all(p: &PartitionActor) -> Vec<Vec<u8>> {
+    let (chunks, _, _) = p.read(0, u32::MAX).unwrap();
+    payloads(&chunks)
+}
+
+#[test]
+fn append_read_and_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p");
+    let cfg = config(|c| c.messages_required_to_save = 3);
+    let mut p = PartitionActor::open(key(), path.clone(), true, cfg.clone()).unwrap();
+    assert_eq!(p.accept(batch(&[b"a", b"bb"])).unwrap(), 2);
+    assert!(!p.should_persist());
+    // Unsaved messages are readable.
+    assert_eq!(read_all(&p), vec![b"a".to_vec(), b"bb".to_vec()]);
+    p.accept(batch(&[b"ccc"])).unwrap();
+    assert!(p.should_persist());
+    p.persist(false).unwrap();
+    p.accept(batch(&[b"dddd"])).unwrap();
+    p.persist(false).unwrap();
+    let (chunks, n, last) = p.read(1, 2).unwrap();
+    assert_eq!((n, last), (2, 2));
+    assert_eq!(payloads(&chunks), vec![b"bb".to_vec(), b"ccc".to_vec()]);
+    drop(p);
+    let p = PartitionActor::open(key(), path, false, cfg).unwrap();
+    assert_eq!(p.next_offset, 4);
+    assert_eq!(read_all(&p).len(), 4);
+    assert_eq!(p.stats.snapshot().messages_count, 4);
+}
+
+#[test]
+fn strategies_find_their_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = PartitionActor::open(key(), dir.path().join("p"), true, config(|_| {})).unwrap();
+    assert_eq!(
+        p.start_offset(PollingStrategy::First, 1, None).unwrap(),
+        None
+    );
+    for i in 0..10u8 {
+        p.accept(batch(&[&[i]])).unwrap();
+        p.persist(false).unwrap();
+    }
+    assert_eq!(
+        p.start_offset(PollingStrategy::First, 1, None).unwrap(),
+        Some(0)
+    );
+    assert_eq!(
+        p.start_offset(PollingStrategy::Last, 3, None).unwrap(),
+        Some(7)
+    );
+    assert_eq!(
+        p.start_offset(PollingStrategy::Next, 3, Some(4)).unwrap(),
+        Some(5)
+    );
+    assert_eq!(
+        p.start_offset(PollingStrategy::Next, 3, Some(9)).unwrap(),
+        None
+    );
+    assert_eq!(
+        p.start_offset(PollingStrategy::Offset(11), 3, None)
+            .unwrap(),
+        None
+    );
+    let ts = p.active().last_timestamp;
+    let at = p
+        .start_offset(PollingStrategy::Timestamp(ts), 1, None)
+        .unwrap()
+        .unwrap();
+    assert!(at <= 9);
+    assert_eq!(
+        p.start_offset(PollingStrategy::Timestamp(ts + 1), 1, None)
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn rotation_and_every_index_mode_read_the_same() {
+    for mode in [
+        IndexCaching::All,
+        IndexCaching::OpenSegment,
+        IndexCaching::None,
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(|c| {
+            c.segment_size = 1024;
+            c.cache_indexes = mode;
+        });
+        let path = dir.path().join("p");
+        let mut p = PartitionActor::open(key(), path.clone(), true, cfg.clone()).unwrap();
+        let payload = [7u8; 200];
+        for _ in 0..20 {
+            p.accept(batch(&[&payload, &payload])).unwrap();
+            p.persist(false).unwrap();
+        }
+        assert!(
+            p.segments.len() > 5,
+            "{mode:?}: {} segments",
+            p.segments.len()
+        );
+        let (chunks, n, last) = p.read(3, 30).unwrap();
+        assert_eq!((n, last), (30, 32));
+        assert_eq!(payloads(&chunks).len(), 30);
+        drop(p);
+        let p = PartitionActor::open(key(), path, false, cfg).unwrap();
+        assert_eq!(read_all(&p).len(), 40);
+        assert_eq!(
+            p.start_offset(PollingStrategy::Last, 1, None).unwrap(),
+            Some(39)
+        );
+    }
+}
+
+#[test]
+fn a_torn_tail_is_cut_to_the_last_good_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p");
+    let cfg = config(|_| {});
+    let mut p = PartitionActor::open(key(), path.clone(), true, cfg.clone()).unwrap();
+    p.accept(batch(&[b"one", b"two", b"three"])).unwrap();
+    p.persist(false).unwrap();
+    let log = p.active().log_path.clone();
+    drop(p);
+    let len = std::fs::metadata(&log).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&log)
+        .unwrap()
+        .set_len(len - 2)
+        .unwrap();
+    let mut p = PartitionActor::open(key(), path.clone(), false, cfg.clone()).unwrap();
+    assert_eq!(read_all(&p), vec![b"one".to_vec(), b"two".to_vec()]);
+    // The next message continues without a gap.
+    p.accept(batch(&[b"four"])).unwrap();
+    p.persist(false).unwrap();
+    drop(p);
+    let p = PartitionActor::open(key(), path, false, cfg).unwrap();
+    assert_eq!(p.next_offset, 3);
+    assert_eq!(read_all(&p)[2], b"four".to_vec());
+}
+
+#[test]
+fn a_corrupted_message_is_cut_with_validate_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p");
+    let mut p = PartitionActor::open(key(), path.clone(), true, config(|_| {})).unwrap();
+    p.accept(batch(&[b"aaaa", b"bbbb", b"cccc"])).unwrap();
+    p.persist(false).unwrap();
+    let log = p.active().log_path.clone();
+    drop(p);
+    let mut raw = std::fs::read(&log).unwrap();
+    let second_payload = 2 * HEADER_SIZE + 4 + 1;
+    raw[second_payload] ^= 0xff;
+    std::fs::write(&log, raw).unwrap();
+    let p =
+        PartitionActor::open(key(), path, false, config(|c| c.validate_checksum = true)).unwrap();
+    assert_eq!(read_all(&p), vec![b"aaaa".to_vec()]);
+    assert_eq!(p.next_offset, 1);
+}
+
+#[test]
+fn deduplication_drops_repeated_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(|c| c.deduplication = Some((100, Duration::from_secs(60))));
+    let mut p = PartitionActor::open(key(), dir.path().join("p"), true, cfg).unwrap();
+    let mut b = batch(&[b"x", b"y"]);
+    b.frames[8] = 5; // id 5 for the first message
+    assert_eq!(p.accept(b).unwrap(), 2);
+    let mut again = batch(&[b"x2", b"z"]);
+    again.frames[8] = 5;
+    assert_eq!(p.accept(again).unwrap(), 1);
+    assert_eq!(
+        read_all(&p),
+        vec![b"x".to_vec(), b"y".to_vec(), b"z".to_vec()]
+    );
+}
