@@ -3,7 +3,10 @@
 //! encodes the answer. Every transport calls `handle`.
 
 mod auth;
+mod consumer_offsets;
+mod messages;
 mod partitions;
+mod routing;
 mod segments;
 mod streams;
 mod system;
@@ -13,7 +16,7 @@ mod users;
 use crate::context::{ServerContext, Session};
 use crate::protocol::frame::Response;
 use crate::protocol::requests::{self, Command};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use iggy_actors::IggyError;
 
 /// What the connection does after a command.
@@ -35,11 +38,23 @@ impl Reply {
             new_user: None,
         }
     }
+
+    /// A success answered as chunks written back to back (the poll answer).
+    fn chunks(result: Result<Vec<Bytes>, IggyError>) -> Self {
+        let response = match result {
+            Ok(chunks) => Response::Chunks(chunks),
+            Err(e) => Response::Error(e),
+        };
+        Reply {
+            response,
+            new_user: None,
+        }
+    }
 }
 
-/// Decodes and serves one request.
-pub async fn handle(ctx: &ServerContext, session: &Session, code: u32, payload: &[u8]) -> Reply {
-    let command = match requests::decode(code, payload) {
+/// Decodes and serves one request; the payload is the frame's own buffer.
+pub async fn handle(ctx: &ServerContext, session: &Session, code: u32, payload: BytesMut) -> Reply {
+    let command = match requests::decode_frame(code, payload) {
         Ok(command) => command,
         Err(e) => {
             log::debug!("client {}: command {code} rejected: {e}", session.client_id);
@@ -142,6 +157,37 @@ pub async fn handle(ctx: &ServerContext, session: &Session, code: u32, payload: 
             segments::delete_segments::handle(ctx, session, stream, topic, partition_id, count)
                 .await,
         ),
+        Command::PollMessages(request) => {
+            Reply::chunks(messages::poll_messages::handle(ctx, session, request).await)
+        }
+        Command::SendMessages(request) => {
+            Reply::of(messages::send_messages::handle(ctx, session, request).await)
+        }
+        Command::FlushUnsavedBuffer {
+            stream,
+            topic,
+            partition_id,
+            fsync,
+        } => Reply::of(
+            messages::flush_unsaved_buffer::handle(
+                ctx,
+                session,
+                stream,
+                topic,
+                partition_id,
+                fsync,
+            )
+            .await,
+        ),
+        Command::GetConsumerOffset(target) => {
+            Reply::of(consumer_offsets::get_consumer_offset::handle(ctx, session, target).await)
+        }
+        Command::StoreConsumerOffset { target, offset } => Reply::of(
+            consumer_offsets::store_consumer_offset::handle(ctx, session, target, offset).await,
+        ),
+        Command::DeleteConsumerOffset(target) => {
+            Reply::of(consumer_offsets::delete_consumer_offset::handle(ctx, session, target).await)
+        }
         Command::Unsupported { code } => {
             log::debug!(
                 "client {}: command {code} ({}) is not served by this server yet",

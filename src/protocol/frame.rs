@@ -7,7 +7,7 @@
 //! the limit is answered and the connection closed, since its payload is not read.
 
 use super::codes;
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 use iggy_actors::IggyError;
 use tokio_util::codec::Decoder;
 
@@ -20,8 +20,9 @@ pub const MAX_SEND_MESSAGES_PAYLOAD: usize = 256 * 1024 * 1024;
 /// One item read from a connection.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Inbound {
-    /// A complete frame.
-    Request { code: u32, payload: Bytes },
+    /// A complete frame. The payload is the frame's own buffer, so SendMessages can hand
+    /// its message area to a partition without a copy.
+    Request { code: u32, payload: BytesMut },
     /// A frame that cannot be served: answer `error`, then close when `close` is set.
     Rejected {
         code: u32,
@@ -78,7 +79,7 @@ impl Decoder for RequestDecoder {
             return Ok(None);
         }
         src.advance(HEADER_SIZE);
-        let payload = src.split_to(payload_len).freeze();
+        let payload = src.split_to(payload_len);
         Ok(Some(Inbound::Request { code, payload }))
     }
 
@@ -103,6 +104,9 @@ impl Decoder for RequestDecoder {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Response {
     Ok(Bytes),
+    /// A success whose payload is these chunks back to back (the poll answer: a header,
+    /// then stored frames), written without copying them.
+    Chunks(Vec<Bytes>),
     Error(IggyError),
 }
 
@@ -112,32 +116,85 @@ impl Response {
     }
 }
 
-/// Writes one response: status, length and payload, with a single vectored write when
-/// possible (the payload is not copied).
+/// Most slices handed to one vectored write.
+const MAX_IO_SLICES: usize = 64;
+
+/// Writes one response: status, length and payload, with vectored writes (the payload
+/// chunks are not copied). A payload too large for the u32 length is answered as an error.
 pub async fn write_response<W>(writer: &mut W, response: Response) -> std::io::Result<()>
 where
     W: tokio::io::AsyncWrite + Unpin,
 {
     use tokio::io::AsyncWriteExt;
-    let (status, payload) = match response {
-        Response::Ok(payload) => (0u32, payload),
-        Response::Error(error) => (error.code(), Bytes::new()),
+    let (status, chunks) = match response {
+        Response::Ok(payload) => (0u32, vec![payload]),
+        Response::Chunks(chunks) => (0u32, chunks),
+        Response::Error(error) => (error.code(), Vec::new()),
     };
-    let mut header = [0u8; HEADER_SIZE];
-    header[..4].copy_from_slice(&status.to_le_bytes());
-    header[4..].copy_from_slice(&(payload.len() as u32).to_le_bytes());
-    let mut chain = Buf::chain(&header[..], payload);
-    while chain.has_remaining() {
-        writer.write_buf(&mut chain).await?;
-    }
+    let total: usize = chunks.iter().map(Bytes::len).sum();
+    let (status, length, chunks) = match u32::try_from(total) {
+        Ok(length) => (status, length, chunks),
+        Err(_) => {
+            log::warn!("response of {total} bytes does not fit a frame; answered as an error");
+            (IggyError::Error.code(), 0, Vec::new())
+        }
+    };
+    let mut header = BytesMut::with_capacity(HEADER_SIZE);
+    header.put_u32_le(status);
+    header.put_u32_le(length);
+    let mut parts = std::collections::VecDeque::with_capacity(chunks.len() + 1);
+    parts.push_back(header.freeze());
+    parts.extend(chunks.into_iter().filter(|c| !c.is_empty()));
+    write_all_vectored(writer, parts).await?;
     writer.flush().await
+}
+
+/// Writes every part, as few system calls as the writer allows.
+async fn write_all_vectored<W>(
+    writer: &mut W,
+    mut parts: std::collections::VecDeque<Bytes>,
+) -> std::io::Result<()>
+where
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    use std::io::IoSlice;
+    use tokio::io::AsyncWriteExt;
+    while !parts.is_empty() {
+        let written = {
+            let slices: Vec<IoSlice<'_>> = parts
+                .iter()
+                .take(MAX_IO_SLICES)
+                .map(|p| IoSlice::new(p))
+                .collect();
+            writer.write_vectored(&slices).await?
+        };
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        advance(&mut parts, written);
+    }
+    Ok(())
+}
+
+/// Drops `n` written bytes from the front of `parts`.
+fn advance(parts: &mut std::collections::VecDeque<Bytes>, mut n: usize) {
+    while n > 0 {
+        let Some(front) = parts.front_mut() else {
+            return;
+        };
+        if n >= front.len() {
+            n -= front.len();
+            parts.pop_front();
+        } else {
+            front.advance(n);
+            n = 0;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    use bytes::BufMut;
 
     fn frame(length: u32, code: u32, payload: &[u8]) -> BytesMut {
         let mut b = BytesMut::new();
@@ -157,7 +214,7 @@ mod tests {
             d.decode(&mut buf).unwrap(),
             Some(Inbound::Request {
                 code: 1,
-                payload: Bytes::new()
+                payload: BytesMut::new()
             })
         );
         let Some(Inbound::Request { code: 200, payload }) = d.decode(&mut buf).unwrap() else {
@@ -213,5 +270,60 @@ mod tests {
             &out[..],
             &[0, 0, 0, 0, 4, 0, 0, 0, 7, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0]
         );
+    }
+
+    /// Accepts at most 3 bytes per write, so chunks are split across writes.
+    struct Trickle(Vec<u8>);
+
+    impl tokio::io::AsyncWrite for Trickle {
+        fn poll_write(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            buf: &[u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            let n = buf.len().min(3);
+            self.0.extend_from_slice(&buf[..n]);
+            std::task::Poll::Ready(Ok(n))
+        }
+
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn chunked_responses_go_out_whole() {
+        let chunks = vec![
+            Bytes::from_static(&[1, 2, 3, 4, 5]),
+            Bytes::new(),
+            Bytes::from_static(&[6]),
+            Bytes::from_static(&[7, 8, 9, 10, 11, 12, 13]),
+        ];
+        let mut out = Trickle(Vec::new());
+        write_response(&mut out, Response::Chunks(chunks))
+            .await
+            .unwrap();
+        let mut expected = vec![0, 0, 0, 0, 13, 0, 0, 0];
+        expected.extend(1..=13u8);
+        assert_eq!(out.0, expected);
+        // Many chunks: more than one vectored write's worth of slices.
+        let many: Vec<Bytes> = (0..200u8).map(|i| Bytes::from(vec![i; 2])).collect();
+        let mut out = Vec::new();
+        write_response(&mut out, Response::Chunks(many))
+            .await
+            .unwrap();
+        assert_eq!(out.len(), 8 + 400);
+        assert_eq!(&out[4..8], &400u32.to_le_bytes());
+        assert_eq!(&out[8 + 398..], &[199, 199]);
     }
 }

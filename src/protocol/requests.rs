@@ -2,15 +2,23 @@
 //! malformed payload becomes `InvalidCommand` (truncated, bad UTF-8, unknown kind) or
 //! `InvalidFormat` (a value outside its domain), never a panic.
 
+mod messages;
+mod offsets;
 mod partitions;
+pub mod primitives;
+pub mod send_messages;
 mod streams;
 mod topics;
 
 use super::codes;
+use bytes::BytesMut;
 use iggy_actors::bytes_io::{ByteReader, ReadError};
 use iggy_actors::identifier::Identifier;
 use iggy_actors::metadata::TopicSettings;
 use iggy_actors::IggyError;
+pub use messages::PollRequest;
+pub use offsets::OffsetTarget;
+use send_messages::SendMessages;
 
 /// A decoded request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +96,20 @@ pub enum Command {
         partition_id: u32,
         count: u32,
     },
+    PollMessages(PollRequest),
+    SendMessages(SendMessages),
+    FlushUnsavedBuffer {
+        stream: Identifier,
+        topic: Identifier,
+        partition_id: u32,
+        fsync: bool,
+    },
+    GetConsumerOffset(OffsetTarget),
+    StoreConsumerOffset {
+        target: OffsetTarget,
+        offset: u64,
+    },
+    DeleteConsumerOffset(OffsetTarget),
     /// A command of the protocol this server does not serve yet.
     Unsupported {
         code: u32,
@@ -115,10 +137,28 @@ pub fn read_error(e: ReadError) -> IggyError {
     }
 }
 
+/// Decodes one request from the frame's own buffer: SendMessages keeps its message area
+/// without a copy, every other command is decoded from the bytes.
+pub fn decode_frame(code: u32, payload: BytesMut) -> Result<Command, IggyError> {
+    if code == codes::SEND_MESSAGES {
+        return send_messages::decode(payload).map(Command::SendMessages);
+    }
+    decode(code, &payload)
+}
+
 /// Decodes one request. Trailing bytes after a complete payload are tolerated.
+/// SendMessages is copied here; transports use `decode_frame` to avoid that.
 pub fn decode(code: u32, payload: &[u8]) -> Result<Command, IggyError> {
     let mut r = ByteReader::new(payload);
     let command = match code {
+        codes::POLL_MESSAGES => messages::poll_messages(&mut r)?,
+        codes::SEND_MESSAGES => {
+            return send_messages::decode(BytesMut::from(payload)).map(Command::SendMessages)
+        }
+        codes::FLUSH_UNSAVED_BUFFER => messages::flush_unsaved_buffer(&mut r)?,
+        codes::GET_CONSUMER_OFFSET => offsets::get_consumer_offset(&mut r)?,
+        codes::STORE_CONSUMER_OFFSET => offsets::store_consumer_offset(&mut r)?,
+        codes::DELETE_CONSUMER_OFFSET => offsets::delete_consumer_offset(&mut r)?,
         codes::PING => Command::Ping,
         codes::GET_STATS => Command::GetStats,
         codes::GET_CLUSTER_METADATA => Command::GetClusterMetadata,

@@ -54,7 +54,7 @@ impl Connection {
         let work = async move {
             let (reply_user, response, close) = match inbound {
                 Inbound::Request { code, payload } => {
-                    let reply = handlers::handle(&ctx, &session, code, &payload).await;
+                    let reply = handlers::handle(&ctx, &session, code, payload).await;
                     let close =
                         matches!(reply.response, Response::Error(e) if e.closes_connection());
                     (reply.new_user, reply.response, close)

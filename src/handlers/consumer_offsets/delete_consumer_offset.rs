@@ -1,0 +1,39 @@
+//! DeleteConsumerOffset (122): 3021 when no offset is stored.
+
+use super::{consumer_key, partition_of};
+use crate::context::{ServerContext, Session};
+use crate::handlers::routing;
+use crate::protocol::requests::OffsetTarget;
+use bytes::Bytes;
+use iggy_actors::access::Action;
+use iggy_actors::partition::messages::DeleteConsumerOffset;
+use iggy_actors::IggyError;
+
+pub async fn handle(
+    ctx: &ServerContext,
+    session: &Session,
+    request: OffsetTarget,
+) -> Result<Bytes, IggyError> {
+    let target = routing::partition(
+        ctx,
+        session,
+        &request.stream,
+        &request.topic,
+        Action::PollMessages,
+        |_| consumer_key(&request.consumer).map(|_| partition_of(request.partition)),
+    )
+    .await?;
+    let consumer = consumer_key(&request.consumer)?;
+    target
+        .addr
+        .send(DeleteConsumerOffset { consumer })
+        .await??;
+    log::debug!(
+        "client {}: offset of {consumer:?} deleted on stream {} topic {} partition {}",
+        session.client_id,
+        target.stream_id,
+        target.topic_id,
+        target.partition_id
+    );
+    Ok(Bytes::new())
+}

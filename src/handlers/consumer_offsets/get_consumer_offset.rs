@@ -1,0 +1,43 @@
+//! GetConsumerOffset (120): an empty answer means "nothing to report": unknown stream,
+//! topic, partition or group, or no offset stored yet.
+
+use super::{consumer_key, partition_of};
+use crate::context::{ServerContext, Session};
+use crate::handlers::routing;
+use crate::protocol::requests::OffsetTarget;
+use crate::protocol::responses::messages::consumer_offset;
+use bytes::Bytes;
+use iggy_actors::access::Action;
+use iggy_actors::partition::messages::GetConsumerOffset;
+use iggy_actors::IggyError;
+
+pub async fn handle(
+    ctx: &ServerContext,
+    session: &Session,
+    request: OffsetTarget,
+) -> Result<Bytes, IggyError> {
+    let found = routing::partition(
+        ctx,
+        session,
+        &request.stream,
+        &request.topic,
+        Action::PollMessages,
+        |_| consumer_key(&request.consumer).map(|_| partition_of(request.partition)),
+    )
+    .await;
+    let target = match found {
+        Ok(target) => target,
+        Err(
+            IggyError::StreamIdNotFound
+            | IggyError::TopicIdNotFound
+            | IggyError::PartitionNotFound
+            | IggyError::ConsumerGroupIdNotFound,
+        ) => return Ok(Bytes::new()),
+        Err(e) => return Err(e),
+    };
+    let consumer = consumer_key(&request.consumer)?;
+    let stored = target.addr.send(GetConsumerOffset { consumer }).await??;
+    Ok(stored.map_or_else(Bytes::new, |info| {
+        consumer_offset(target.partition_id, info.current_offset, info.stored_offset)
+    }))
+}

@@ -1,0 +1,49 @@
+//! PollMessages (100): the answer is the 16-byte header and the stored frames, handed to
+//! the writer as chunks, never copied and never empty.
+
+use crate::context::{ServerContext, Session};
+use crate::handlers::consumer_offsets::{consumer_key, partition_of};
+use crate::handlers::routing;
+use crate::protocol::requests::PollRequest;
+use crate::protocol::responses::messages::polled;
+use bytes::Bytes;
+use iggy_actors::access::Action;
+use iggy_actors::partition::messages::PollMessages;
+use iggy_actors::IggyError;
+
+pub async fn handle(
+    ctx: &ServerContext,
+    session: &Session,
+    request: PollRequest,
+) -> Result<Vec<Bytes>, IggyError> {
+    let target = routing::partition(
+        ctx,
+        session,
+        &request.stream,
+        &request.topic,
+        Action::PollMessages,
+        |_| consumer_key(&request.consumer).map(|_| partition_of(request.partition)),
+    )
+    .await?;
+    let poll = PollMessages {
+        consumer: consumer_key(&request.consumer)?,
+        strategy: request.strategy,
+        count: request.count,
+        auto_commit: request.auto_commit,
+    };
+    let answer = target.addr.send(poll).await??;
+    log::trace!(
+        "client {}: {} message(s) polled from stream {} topic {} partition {}",
+        session.client_id,
+        answer.count,
+        target.stream_id,
+        target.topic_id,
+        target.partition_id
+    );
+    Ok(polled(
+        target.partition_id,
+        answer.current_offset,
+        answer.count,
+        answer.chunks,
+    ))
+}

@@ -1,0 +1,181 @@
+//! SendMessages (101, binary-protocol.md §6.1–6.4): metadata, index table, message area.
+//!
+//! The message area is split off the frame's own buffer, never copied: the frames go to
+//! the partition actor in the bytes the socket delivered them in. Everything is validated
+//! here, in the spec's order, so the partition can walk the frames by their lengths.
+
+use crate::protocol::identifier::read_identifier;
+use bytes::BytesMut;
+use iggy_actors::bytes_io::ByteReader;
+use iggy_actors::identifier::Identifier;
+use iggy_actors::IggyError;
+
+/// Size of a message frame's fixed header (§6.3).
+pub const MESSAGE_HEADER_SIZE: usize = 64;
+/// Size of one index entry of the request (§6.2).
+const INDEX_ENTRY_SIZE: usize = 16;
+/// Largest payload of one message.
+pub const MAX_PAYLOAD_SIZE: u64 = 64_000_000;
+/// Largest user-header block of one message.
+pub const MAX_USER_HEADERS_SIZE: u64 = 100_000;
+
+const PARTITIONING_BALANCED: u8 = 1;
+const PARTITIONING_PARTITION_ID: u8 = 2;
+const PARTITIONING_MESSAGES_KEY: u8 = 3;
+
+/// How the partition is chosen (§3.4, §8.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Partitioning {
+    Balanced,
+    PartitionId(u32),
+    MessagesKey(Vec<u8>),
+}
+
+/// A decoded, validated SendMessages request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendMessages {
+    pub stream: Identifier,
+    pub topic: Identifier,
+    pub partitioning: Partitioning,
+    pub count: u32,
+    /// `count` message frames back to back, `reserved` fields zeroed.
+    pub frames: BytesMut,
+}
+
+/// Decodes and validates a SendMessages payload; the message area becomes `frames`
+/// without a copy.
+pub fn decode(mut payload: BytesMut) -> Result<SendMessages, IggyError> {
+    let metadata_end = metadata_end(&payload)?;
+    let (stream, topic, partitioning, count) = read_metadata(&payload[4..metadata_end])?;
+    if count == 0 {
+        return Err(IggyError::InvalidMessagesCount);
+    }
+    let area_start = (count as usize)
+        .checked_mul(INDEX_ENTRY_SIZE)
+        .and_then(|len| metadata_end.checked_add(len))
+        .filter(|end| *end <= payload.len())
+        .ok_or(IggyError::InvalidCommand)?;
+    let mut frames = payload.split_off(area_start);
+    validate(&payload[metadata_end..], &mut frames, count)?;
+    Ok(SendMessages {
+        stream,
+        topic,
+        partitioning,
+        count,
+        frames,
+    })
+}
+
+/// End of the metadata: 4 + `metadata_length`, which must lie inside the payload.
+fn metadata_end(payload: &[u8]) -> Result<usize, IggyError> {
+    let length = ByteReader::new(payload)
+        .u32()
+        .map_err(|_| IggyError::InvalidCommand)?;
+    (length as usize)
+        .checked_add(4)
+        .filter(|end| *end <= payload.len())
+        .ok_or(IggyError::InvalidCommand)
+}
+
+type Metadata = (Identifier, Identifier, Partitioning, u32);
+
+/// Stream and topic (any problem → `InvalidIdentifier`), partitioning (→ 3 or 4028) and
+/// the message count read just after the partitioning.
+fn read_metadata(metadata: &[u8]) -> Result<Metadata, IggyError> {
+    let mut r = ByteReader::new(metadata);
+    let stream = read_identifier(&mut r).map_err(|_| IggyError::InvalidIdentifier)?;
+    let topic = read_identifier(&mut r).map_err(|_| IggyError::InvalidIdentifier)?;
+    let partitioning = read_partitioning(&mut r)?;
+    let count = r.u32().map_err(|_| IggyError::InvalidCommand)?;
+    Ok((stream, topic, partitioning, count))
+}
+
+fn read_partitioning(r: &mut ByteReader<'_>) -> Result<Partitioning, IggyError> {
+    let truncated = |_| IggyError::InvalidCommand;
+    let kind = r.u8().map_err(truncated)?;
+    let length = r.u8().map_err(truncated)?;
+    match (kind, length) {
+        (PARTITIONING_BALANCED, 0) => Ok(Partitioning::Balanced),
+        (PARTITIONING_PARTITION_ID, 4) => {
+            Ok(Partitioning::PartitionId(r.u32().map_err(truncated)?))
+        }
+        (PARTITIONING_MESSAGES_KEY, 0) => Err(IggyError::InvalidKeyValueLength),
+        (PARTITIONING_MESSAGES_KEY, n) => Ok(Partitioning::MessagesKey(
+            r.bytes(n as usize).map_err(truncated)?.to_vec(),
+        )),
+        _ => Err(IggyError::InvalidCommand),
+    }
+}
+
+/// Checks every index entry and frame (§6.4) and zeroes non-zero `reserved` fields.
+/// Message i spans from entry i−1's position (0 for the first) to entry i's position;
+/// the last message ends at the end of the area.
+fn validate(index: &[u8], area: &mut [u8], count: u32) -> Result<(), IggyError> {
+    let mut r = ByteReader::new(index);
+    let area_len = area.len();
+    let mut start = 0usize;
+    let mut total = 0u64;
+    for i in 0..count {
+        let (offset, position, timestamp) = read_index_entry(&mut r)?;
+        if offset != 0 {
+            return Err(IggyError::NonZeroOffset);
+        }
+        if timestamp != 0 {
+            return Err(IggyError::NonZeroTimestamp);
+        }
+        let end = if i + 1 == count {
+            area_len
+        } else {
+            position as usize
+        };
+        let frame = area
+            .get_mut(start..end)
+            .ok_or(IggyError::InvalidMessagesSize)?;
+        total += check_frame(frame)?;
+        start = end;
+    }
+    if total != area_len as u64 {
+        return Err(IggyError::InvalidMessagesSize);
+    }
+    Ok(())
+}
+
+fn read_index_entry(r: &mut ByteReader<'_>) -> Result<(u32, u32, u64), IggyError> {
+    let truncated = |_| IggyError::InvalidCommand;
+    Ok((
+        r.u32().map_err(truncated)?,
+        r.u32().map_err(truncated)?,
+        r.u64().map_err(truncated)?,
+    ))
+}
+
+/// Checks one message span and answers the size of the frame it holds.
+fn check_frame(span: &mut [u8]) -> Result<u64, IggyError> {
+    let header = span
+        .get(48..MESSAGE_HEADER_SIZE)
+        .ok_or(IggyError::MissingIndex)?;
+    let mut r = ByteReader::new(header);
+    let missing = |_| IggyError::MissingIndex;
+    let user_headers = u64::from(r.u32().map_err(missing)?);
+    let payload = u64::from(r.u32().map_err(missing)?);
+    let reserved = r.u64().map_err(missing)?;
+    let size = MESSAGE_HEADER_SIZE as u64 + payload + user_headers;
+    if size > span.len() as u64 {
+        return Err(IggyError::MissingIndex);
+    }
+    if payload > MAX_PAYLOAD_SIZE {
+        return Err(IggyError::TooBigMessagePayload);
+    }
+    if user_headers > MAX_USER_HEADERS_SIZE {
+        return Err(IggyError::TooBigUserHeaders);
+    }
+    if reserved != 0 {
+        // The SDK rejects a polled message whose reserved field is not zero.
+        span[56..MESSAGE_HEADER_SIZE].fill(0);
+    }
+    Ok(size)
+}
+
+#[cfg(test)]
+#[path = "send_messages_tests.rs"]
+mod tests;
