@@ -14,6 +14,7 @@
 mod args;
 mod config;
 mod context;
+mod features;
 mod handlers;
 mod logging;
 mod protocol;

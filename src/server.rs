@@ -5,6 +5,7 @@ use crate::config::CacheIndexes;
 use crate::config::{self, ConfigSource, ServerConfig};
 use crate::config::{IggyExpiry, MaxTopicSize};
 use crate::context::{BoundAddresses, ServerContext};
+use crate::features;
 use crate::logging::{Logging, LoggingSettings};
 use crate::tcp;
 use actix::prelude::*;
@@ -35,6 +36,7 @@ pub fn run(args: Args, logging: &mut Logging) -> Result<(), String> {
         ));
     }
     let config = load_config(&env)?;
+    features::refuse_unavailable(&config)?;
     let cores = resolve_shards(&config)?;
     let system_path = PathBuf::from(&config.system.path);
     prepare_directories(&config, &system_path, args.fresh)?;
@@ -263,7 +265,7 @@ async fn serve(
     } else {
         info!("message saver disabled (message_saver.enabled = false)");
     }
-    warn_unavailable_transports(&config);
+    features::warn_unavailable_transports(&config);
     let mut bound = BoundAddresses::default();
     let tcp_listener = if config.tcp.enabled {
         let listener = tcp::listener::bind(&config.tcp)?;
@@ -322,18 +324,6 @@ async fn serve(
         Err(_) => warn!("shards still referenced at shutdown; leaving them to the process exit"),
     }
     Ok(())
-}
-
-fn warn_unavailable_transports(config: &ServerConfig) {
-    for (name, enabled) in [
-        ("http", config.http.enabled),
-        ("quic", config.quic.enabled),
-        ("websocket", config.websocket.enabled),
-    ] {
-        if enabled {
-            warn!("{name}.enabled = true, but this build does not serve {name} yet: not listening");
-        }
-    }
 }
 
 /// Writes the effective configuration, with the bound addresses, to
