@@ -36,8 +36,8 @@ pub fn run(args: Args, logging: &mut Logging) -> Result<(), String> {
         ));
     }
     let config = load_config(&env)?;
-    features::refuse_unavailable(&config)?;
     let cores = resolve_shards(&config)?;
+    features::refuse_unavailable(&config)?;
     let system_path = PathBuf::from(&config.system.path);
     prepare_directories(&config, &system_path, args.fresh)?;
     let described = logging
