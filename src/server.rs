@@ -15,6 +15,7 @@ use iggy_actors::metadata::{
 use iggy_actors::partition::{IndexCaching, StorageConfig};
 use iggy_actors::shard::{self, Shards};
 use iggy_actors::supervisors::message_saver::MessageSaver;
+use iggy_actors::supervisors::pat_cleaner::PatCleaner;
 use iggy_actors::supervisors::sysinfo_printer::SysinfoPrinter;
 use log::{info, warn};
 use std::collections::HashMap;
@@ -177,6 +178,7 @@ fn open_metadata(
         topic_defaults: topic_defaults(config),
         recreate_missing_state: config.system.recovery.recreate_missing_state,
         storage: Arc::new(storage_config(config)),
+        max_tokens_per_user: config.personal_access_token.max_tokens_per_user,
     })
     .map_err(|e| e.to_string())?;
     if let Some(t) = &boot.truncation {
@@ -264,6 +266,15 @@ async fn serve(
         });
     } else {
         info!("message saver disabled (message_saver.enabled = false)");
+    }
+    let cleaner = &config.personal_access_token.cleaner;
+    if cleaner.enabled {
+        let (metadata, interval) = (metadata.clone(), cleaner.interval.as_duration());
+        PatCleaner::start_in_arbiter(&engine.handle(), move |_| {
+            PatCleaner::new(metadata, interval)
+        });
+    } else {
+        info!("personal access token cleaner disabled (personal_access_token.cleaner.enabled = false)");
     }
     features::warn_unavailable_transports(&config);
     let mut bound = BoundAddresses::default();

@@ -47,6 +47,14 @@ pub enum IggyError {
     CannotDeleteUser = 48,
     #[error("cannot change permissions")]
     CannotChangePermissions = 49,
+    #[error("invalid personal access token name")]
+    InvalidPersonalAccessTokenName = 50,
+    #[error("personal access token already exists")]
+    PersonalAccessTokenAlreadyExists = 51,
+    #[error("personal access tokens limit reached")]
+    PersonalAccessTokensLimitReached = 52,
+    #[error("personal access token expired")]
+    PersonalAccessTokenExpired = 54,
     #[error("users limit reached")]
     UsersLimitReached = 55,
     #[error("invalid size bytes")]

@@ -132,6 +132,12 @@ impl MetadataActor {
                     topic.partitions.pop_last();
                 }
             }
+            change @ (MetadataEntry::DeleteUser { .. }
+            | MetadataEntry::UpdateUser { .. }
+            | MetadataEntry::UpdatePermissions { .. }
+            | MetadataEntry::ChangePassword { .. }
+            | MetadataEntry::CreatePersonalAccessToken { .. }
+            | MetadataEntry::DeletePersonalAccessToken { .. }) => self.apply_account_change(change),
         }
     }
 }

@@ -81,6 +81,18 @@ impl Clients {
         }
     }
 
+    /// Unbinds every client logged in as `user_id` (the user was deleted); answers how many.
+    pub fn forget_user(&mut self, user_id: u32) -> usize {
+        let mut count = 0;
+        for record in self.records.values_mut() {
+            if record.info.user_id == Some(user_id) {
+                record.info.user_id = None;
+                count += 1;
+            }
+        }
+        count
+    }
+
     pub fn get(&self, client_id: u32) -> Option<ClientInfo> {
         self.records.get(&client_id).map(|r| r.info.clone())
     }

@@ -2,6 +2,7 @@
 //! command code is the binary protocol's code of the command that caused it.
 
 use super::model::TopicSettings;
+use super::user_entries;
 use crate::bytes_io::{ByteReader, ByteWriter, ReadError};
 use crate::permissions::Permissions;
 use crate::users::{User, UserStatus};
@@ -60,6 +61,34 @@ pub enum MetadataEntry {
         topic_id: u32,
         count: u32,
     },
+    DeleteUser {
+        id: u32,
+    },
+    UpdateUser {
+        id: u32,
+        username: Option<String>,
+        status: Option<UserStatus>,
+    },
+    UpdatePermissions {
+        id: u32,
+        permissions: Option<Permissions>,
+    },
+    /// The new Argon2 hash, never the password.
+    ChangePassword {
+        id: u32,
+        password_hash: String,
+    },
+    /// BLAKE3 hex of the raw token; `expiry_at` in µs since the epoch, `None` = never.
+    CreatePersonalAccessToken {
+        user_id: u32,
+        name: String,
+        token_hash: String,
+        expiry_at: Option<u64>,
+    },
+    DeletePersonalAccessToken {
+        user_id: u32,
+        name: String,
+    },
 }
 
 impl MetadataEntry {
@@ -74,6 +103,16 @@ impl MetadataEntry {
             MetadataEntry::UpdateTopic { .. } => UPDATE_TOPIC,
             MetadataEntry::CreatePartitions { .. } => CREATE_PARTITIONS,
             MetadataEntry::DeletePartitions { .. } => DELETE_PARTITIONS,
+            MetadataEntry::DeleteUser { .. } => user_entries::DELETE_USER,
+            MetadataEntry::UpdateUser { .. } => user_entries::UPDATE_USER,
+            MetadataEntry::UpdatePermissions { .. } => user_entries::UPDATE_PERMISSIONS,
+            MetadataEntry::ChangePassword { .. } => user_entries::CHANGE_PASSWORD,
+            MetadataEntry::CreatePersonalAccessToken { .. } => {
+                user_entries::CREATE_PERSONAL_ACCESS_TOKEN
+            }
+            MetadataEntry::DeletePersonalAccessToken { .. } => {
+                user_entries::DELETE_PERSONAL_ACCESS_TOKEN
+            }
         }
     }
 
@@ -130,6 +169,14 @@ impl MetadataEntry {
                 out.put_u32_le(*stream_id);
                 out.put_u32_le(*topic_id);
                 out.put_u32_le(*count);
+            }
+            MetadataEntry::DeleteUser { .. }
+            | MetadataEntry::UpdateUser { .. }
+            | MetadataEntry::UpdatePermissions { .. }
+            | MetadataEntry::ChangePassword { .. }
+            | MetadataEntry::CreatePersonalAccessToken { .. }
+            | MetadataEntry::DeletePersonalAccessToken { .. } => {
+                user_entries::encode(self, &mut out)
             }
         }
         out
@@ -192,6 +239,7 @@ impl MetadataEntry {
                     count: r.u32()?,
                 })
             })(),
+            code if user_entries::handles(code) => return user_entries::decode(code, r),
             _ => return None,
         };
         Some(decoded)

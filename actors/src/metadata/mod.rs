@@ -13,7 +13,11 @@ mod routes;
 mod sessions;
 pub mod state_log;
 mod streams;
+mod tokens;
 mod topics;
+mod user_entries;
+mod user_messages;
+mod users_admin;
 
 pub use catalog::StorageLayout;
 pub use clients::{ClientInfo, CloseSession, Transport};
@@ -21,6 +25,8 @@ pub use messages::*;
 pub use model::*;
 pub use routes::GetRoutingTable;
 pub use sessions::*;
+pub use tokens::{generate_token, hash_token};
+pub use user_messages::*;
 
 use crate::access::{self, Action};
 use crate::error::IggyError;
@@ -67,6 +73,8 @@ pub struct MetadataConfig {
     pub recreate_missing_state: bool,
     /// How partitions store messages.
     pub storage: std::sync::Arc<crate::partition::StorageConfig>,
+    /// `personal_access_token.max_tokens_per_user`
+    pub max_tokens_per_user: u32,
 }
 
 /// What happened while the metadata was opened, for the caller to report.
@@ -105,6 +113,10 @@ pub struct MetadataActor {
     shards: Vec<ArbiterHandle>,
     /// The last routing table published to the shards.
     routes: std::sync::Arc<crate::routing::RoutingTable>,
+    /// Highest user id ever used + 1 (ids of deleted users are never reused).
+    next_user_id: u32,
+    /// Personal access tokens (hashes only).
+    tokens: tokens::TokenStore,
 }
 
 impl Actor for MetadataActor {
@@ -141,6 +153,8 @@ impl MetadataActor {
             storage: config.storage,
             shards: Vec::new(),
             routes: Default::default(),
+            next_user_id: 0,
+            tokens: tokens::TokenStore::new(config.max_tokens_per_user),
         };
         let mut bootstrap = Bootstrap {
             entries_replayed: opened.entries.len(),
@@ -406,6 +420,7 @@ mod tests {
             },
             recreate_missing_state: false,
             storage: Default::default(),
+            max_tokens_per_user: 100,
         }
     }
 

@@ -2,4 +2,5 @@
 //! `run_interval`.
 
 pub mod message_saver;
+pub mod pat_cleaner;
 pub mod sysinfo_printer;
