@@ -3,6 +3,7 @@
 //! take effect at the next command.
 
 use crate::context::{ServerContext, Session};
+use iggy_actors::access::{self, Action};
 use iggy_actors::metadata::GetUserAccess;
 use iggy_actors::permissions::Permissions;
 use iggy_actors::users::UserStatus;
@@ -13,12 +14,14 @@ use iggy_actors::IggyError;
 pub enum Access {
     /// Global manage_servers or read_servers.
     ReadServers,
+    /// Any action of the permission model (`iggy_actors::access`).
+    Action(Action),
 }
 
 fn allows(permissions: &Permissions, access: Access) -> bool {
-    let g = &permissions.global;
     match access {
-        Access::ReadServers => g.manage_servers || g.read_servers,
+        Access::ReadServers => access::allows(permissions, Action::ReadServers),
+        Access::Action(action) => access::allows(permissions, action),
     }
 }
 

@@ -6,6 +6,7 @@ mod auth;
 mod consumer_offsets;
 mod messages;
 mod partitions;
+mod personal_access_tokens;
 mod routing;
 mod segments;
 mod streams;
@@ -89,6 +90,57 @@ pub async fn handle(ctx: &ServerContext, session: &Session, code: u32, payload: 
             },
             Err(e) => Reply::of(Err(e)),
         },
+        Command::GetUser { user } => Reply::of(users::get_user::handle(ctx, session, user).await),
+        Command::GetUsers => Reply::of(users::get_users::handle(ctx, session).await),
+        Command::CreateUser {
+            username,
+            password,
+            status,
+            permissions,
+        } => Reply::of(
+            users::create_user::handle(ctx, session, username, password, status, permissions).await,
+        ),
+        Command::DeleteUser { user } => {
+            Reply::of(users::delete_user::handle(ctx, session, user).await)
+        }
+        Command::UpdateUser {
+            user,
+            username,
+            status,
+        } => Reply::of(users::update_user::handle(ctx, session, user, username, status).await),
+        Command::UpdatePermissions { user, permissions } => {
+            Reply::of(users::update_permissions::handle(ctx, session, user, permissions).await)
+        }
+        Command::ChangePassword {
+            user,
+            current_password,
+            new_password,
+        } => Reply::of(
+            users::change_password::handle(ctx, session, user, current_password, new_password)
+                .await,
+        ),
+        Command::GetPersonalAccessTokens => Reply::of(
+            personal_access_tokens::get_personal_access_tokens::handle(ctx, session).await,
+        ),
+        Command::CreatePersonalAccessToken { name, expiry } => Reply::of(
+            personal_access_tokens::create_personal_access_token::handle(
+                ctx, session, name, expiry,
+            )
+            .await,
+        ),
+        Command::DeletePersonalAccessToken { name } => Reply::of(
+            personal_access_tokens::delete_personal_access_token::handle(ctx, session, name).await,
+        ),
+        Command::LoginWithPersonalAccessToken { token } => {
+            let login = personal_access_tokens::login_with_personal_access_token::handle;
+            match login(ctx, session, token).await {
+                Ok(user_id) => Reply {
+                    response: Response::Ok(crate::protocol::responses::user_id(user_id)),
+                    new_user: Some(Some(user_id)),
+                },
+                Err(e) => Reply::of(Err(e)),
+            }
+        }
         Command::GetStream { stream } => {
             Reply::of(streams::get_stream::handle(ctx, session, stream).await)
         }

@@ -5,16 +5,20 @@
 mod messages;
 mod offsets;
 mod partitions;
+mod personal_access_tokens;
 pub mod primitives;
 pub mod send_messages;
 mod streams;
 mod topics;
+mod users;
 
 use super::codes;
 use bytes::BytesMut;
 use iggy_actors::bytes_io::{ByteReader, ReadError};
 use iggy_actors::identifier::Identifier;
 use iggy_actors::metadata::TopicSettings;
+use iggy_actors::permissions::Permissions;
+use iggy_actors::users::UserStatus;
 use iggy_actors::IggyError;
 pub use messages::PollRequest;
 pub use offsets::OffsetTarget;
@@ -110,6 +114,44 @@ pub enum Command {
         offset: u64,
     },
     DeleteConsumerOffset(OffsetTarget),
+    GetUser {
+        user: Identifier,
+    },
+    GetUsers,
+    CreateUser {
+        username: String,
+        password: String,
+        status: UserStatus,
+        permissions: Option<Permissions>,
+    },
+    DeleteUser {
+        user: Identifier,
+    },
+    UpdateUser {
+        user: Identifier,
+        username: Option<String>,
+        status: Option<UserStatus>,
+    },
+    UpdatePermissions {
+        user: Identifier,
+        permissions: Option<Permissions>,
+    },
+    ChangePassword {
+        user: Identifier,
+        current_password: String,
+        new_password: String,
+    },
+    GetPersonalAccessTokens,
+    CreatePersonalAccessToken {
+        name: String,
+        expiry: u64,
+    },
+    DeletePersonalAccessToken {
+        name: String,
+    },
+    LoginWithPersonalAccessToken {
+        token: String,
+    },
     /// A command of the protocol this server does not serve yet.
     Unsupported {
         code: u32,
@@ -123,9 +165,7 @@ impl Command {
             self,
             Command::Ping
                 | Command::LoginUser { .. }
-                | Command::Unsupported {
-                    code: codes::LOGIN_WITH_PERSONAL_ACCESS_TOKEN
-                }
+                | Command::LoginWithPersonalAccessToken { .. }
         )
     }
 }
@@ -184,6 +224,17 @@ pub fn decode(code: u32, payload: &[u8]) -> Result<Command, IggyError> {
         codes::CREATE_PARTITIONS => partitions::create_partitions(&mut r)?,
         codes::DELETE_PARTITIONS => partitions::delete_partitions(&mut r)?,
         codes::DELETE_SEGMENTS => partitions::delete_segments(&mut r)?,
+        codes::GET_USER => users::get_user(&mut r)?,
+        codes::GET_USERS => Command::GetUsers,
+        codes::CREATE_USER => users::create_user(&mut r)?,
+        codes::DELETE_USER => users::delete_user(&mut r)?,
+        codes::UPDATE_USER => users::update_user(&mut r)?,
+        codes::UPDATE_PERMISSIONS => users::update_permissions(&mut r)?,
+        codes::CHANGE_PASSWORD => users::change_password(&mut r)?,
+        codes::GET_PERSONAL_ACCESS_TOKENS => Command::GetPersonalAccessTokens,
+        codes::CREATE_PERSONAL_ACCESS_TOKEN => personal_access_tokens::create(&mut r)?,
+        codes::DELETE_PERSONAL_ACCESS_TOKEN => personal_access_tokens::delete(&mut r)?,
+        codes::LOGIN_WITH_PERSONAL_ACCESS_TOKEN => personal_access_tokens::login(&mut r)?,
         other if codes::name(other).is_some() => Command::Unsupported { code: other },
         _ => return Err(IggyError::InvalidCommand),
     };

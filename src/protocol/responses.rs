@@ -4,6 +4,7 @@
 pub mod messages;
 pub mod streams;
 pub mod topics;
+pub mod users;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use iggy_actors::bytes_io::ByteWriter;

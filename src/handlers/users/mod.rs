@@ -1,2 +1,10 @@
+pub mod change_password;
+pub mod create_user;
+pub mod delete_user;
+pub mod get_user;
+pub mod get_users;
+mod hashing;
 pub mod login_user;
 pub mod logout_user;
+pub mod update_permissions;
+pub mod update_user;

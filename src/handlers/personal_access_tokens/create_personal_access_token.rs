@@ -1,0 +1,26 @@
+//! CreatePersonalAccessToken (42): generates the raw token, stores its hash, answers the
+//! raw token (shown this once).
+
+use crate::context::{ServerContext, Session};
+use crate::protocol::responses::users;
+use bytes::Bytes;
+use iggy_actors::metadata::{generate_token, hash_token, CreatePersonalAccessToken};
+use iggy_actors::IggyError;
+
+pub async fn handle(
+    ctx: &ServerContext,
+    session: &Session,
+    name: String,
+    expiry: u64,
+) -> Result<Bytes, IggyError> {
+    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let token = generate_token();
+    let create = CreatePersonalAccessToken {
+        user_id,
+        name,
+        token_hash: hash_token(&token),
+        expiry,
+    };
+    ctx.metadata.send(create).await??;
+    Ok(users::raw_token(&token))
+}
