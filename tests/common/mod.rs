@@ -600,3 +600,55 @@ pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
     }
     found
 }
+
+// ---------------------------------------------------------------------------------------------
+// Streams/topics helpers
+// ---------------------------------------------------------------------------------------------
+
+/// An SDK client connected to `server` and logged in as root (iggy/iggy).
+pub async fn root_client(server: &TestServer) -> IggyClient {
+    use iggy::prelude::UserClient;
+    let client = sdk_client(server.tcp_addr()).await;
+    within(client.login_user("iggy", "iggy"))
+        .await
+        .expect("root login");
+    client
+}
+
+/// `{system.path}/streams/{stream}` of a server's directories.
+pub fn stream_dir(dirs: &TestDirs, stream_id: u32) -> PathBuf {
+    dirs.system_path()
+        .join("streams")
+        .join(stream_id.to_string())
+}
+
+/// `{system.path}/streams/{stream}/topics/{topic}`.
+pub fn topic_dir(dirs: &TestDirs, stream_id: u32, topic_id: u32) -> PathBuf {
+    stream_dir(dirs, stream_id)
+        .join("topics")
+        .join(topic_id.to_string())
+}
+
+/// `{system.path}/streams/{stream}/topics/{topic}/partitions/{partition}`.
+pub fn partition_dir(dirs: &TestDirs, stream_id: u32, topic_id: u32, partition_id: u32) -> PathBuf {
+    topic_dir(dirs, stream_id, topic_id)
+        .join("partitions")
+        .join(partition_id.to_string())
+}
+
+/// Name of the first segment's files (start offset 0, 20 digits).
+pub const FIRST_SEGMENT: &str = "00000000000000000000";
+
+/// Assert the partition directory holds the first segment's `.log` and `.index`.
+pub fn assert_first_segment_files(
+    dirs: &TestDirs,
+    stream_id: u32,
+    topic_id: u32,
+    partition_id: u32,
+) {
+    let dir = partition_dir(dirs, stream_id, topic_id, partition_id);
+    for ext in ["log", "index"] {
+        let file = dir.join(format!("{FIRST_SEGMENT}.{ext}"));
+        assert!(file.is_file(), "missing segment file {}", file.display());
+    }
+}
