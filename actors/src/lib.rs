@@ -7,7 +7,8 @@
 //! | actor | thread | owns | accepts (from) |
 //! |---|---|---|---|
 //! | [`shard::Shards`] (one `Arbiter` each) | one OS thread per shard, pinned to its core | the connections placed on it | — |
-//! | [`metadata::MetadataActor`] | its own arbiter | users, the client registry, the metadata log | `RegisterClient`, `UnregisterClient`, `FindLoginUser`, `SetClientUser`, `GetClient`, `GetClients`, `GetUserAccess`, `GetMetadataStats`, `ShutdownMetadata` (connection actors, command handlers, shutdown) |
+//! | [`metadata::MetadataActor`] | its own arbiter | users, the client registry, the metadata log | `RegisterClient`, `UnregisterClient`, `FindLoginUser`, `SetClientUser`, `GetClient`, `GetClients`, `GetUserAccess`, `GetMetadataStats`, `ShutdownMetadata`, the user and token messages of `metadata::user_messages` (connection actors, command handlers, shutdown) |
+//! | [`supervisors::pat_cleaner::PatCleaner`] | the metadata arbiter | nothing | its own `run_interval` tick; sends `DeleteExpiredTokens` to the metadata actor |
 //! | [`supervisors::sysinfo_printer::SysinfoPrinter`] | the metadata arbiter | a `sysinfo` probe | its own `run_interval` tick; `GetSystemSnapshot` (GetStats handler) |
 //!
 //! Connection actors live in the root package (`src/tcp/connection.rs`): one per client,
