@@ -90,6 +90,28 @@ impl MetadataActor {
         })
     }
 
+    /// Logs a change that created partitions and attaches their actors; when the log
+    /// cannot be written, the new partitions are removed again.
+    fn commit_new_partitions(
+        &mut self,
+        user_id: u32,
+        entry: MetadataEntry,
+        handles: Vec<(PartitionKey, PartitionHandle)>,
+    ) -> Result<(), IggyError> {
+        if let Err(e) = self.commit(user_id, entry) {
+            let actors: Vec<_> = handles.iter().map(|(_, h)| h.addr.clone()).collect();
+            actix::spawn(async move {
+                let _ = ask_all(actors, RemovePartition).await;
+            });
+            return Err(e);
+        }
+        for (key, handle) in handles {
+            self.attach(key, handle);
+        }
+        self.publish_routes();
+        Ok(())
+    }
+
     fn topic_partition_actors(
         &self,
         stream_id: u32,
@@ -156,20 +178,7 @@ impl Handler<CreateTopic> for MetadataActor {
                 settings,
                 name: msg.name.clone(),
             };
-            if let Err(e) = act.commit(msg.user_id, entry) {
-                let actors = handles
-                    .iter()
-                    .map(|(_, h)| h.addr.clone())
-                    .collect::<Vec<_>>();
-                actix::spawn(async move {
-                    let _ = ask_all(actors, RemovePartition).await;
-                });
-                return Err(e);
-            }
-            for (key, handle) in handles {
-                act.attach(key, handle);
-            }
-            act.publish_routes();
+            act.commit_new_partitions(msg.user_id, entry, handles)?;
             info!(
                 "user {} created topic {topic_id} '{}' in stream {stream_id} with {} partition(s)",
                 msg.user_id, msg.name, msg.partitions_count
@@ -343,20 +352,7 @@ impl Handler<CreatePartitions> for MetadataActor {
                 topic_id,
                 count: msg.count,
             };
-            if let Err(e) = act.commit(msg.user_id, entry) {
-                let actors = handles
-                    .iter()
-                    .map(|(_, h)| h.addr.clone())
-                    .collect::<Vec<_>>();
-                actix::spawn(async move {
-                    let _ = ask_all(actors, RemovePartition).await;
-                });
-                return Err(e);
-            }
-            for (key, handle) in handles {
-                act.attach(key, handle);
-            }
-            act.publish_routes();
+            act.commit_new_partitions(msg.user_id, entry, handles)?;
             info!(
                 "user {} added {} partition(s) to topic {topic_id} of stream {stream_id}",
                 msg.user_id, msg.count
