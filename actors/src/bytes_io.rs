@@ -46,15 +46,18 @@ impl<'a> ByteReader<'a> {
     }
 
     /// Bytes consumed so far.
+    #[inline]
     pub fn position(&self) -> usize {
         self.pos
     }
 
     /// Bytes left.
+    #[inline]
     pub fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 
+    #[inline]
     pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], ReadError> {
         let have = self.remaining();
         if n > have {
@@ -69,33 +72,40 @@ impl<'a> ByteReader<'a> {
         Ok(out)
     }
 
+    #[inline]
     fn array<const N: usize>(&mut self) -> Result<[u8; N], ReadError> {
         let mut out = [0u8; N];
         out.copy_from_slice(self.bytes(N)?);
         Ok(out)
     }
 
+    #[inline]
     pub fn u8(&mut self) -> Result<u8, ReadError> {
         Ok(self.array::<1>()?[0])
     }
 
+    #[inline]
     pub fn bool(&mut self) -> Result<bool, ReadError> {
         Ok(self.u8()? != 0)
     }
 
+    #[inline]
     pub fn u16(&mut self) -> Result<u16, ReadError> {
         Ok(u16::from_le_bytes(self.array()?))
     }
 
+    #[inline]
     pub fn u32(&mut self) -> Result<u32, ReadError> {
         Ok(u32::from_le_bytes(self.array()?))
     }
 
+    #[inline]
     pub fn u64(&mut self) -> Result<u64, ReadError> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
     /// UTF-8 text of `len` bytes.
+    #[inline]
     pub fn text(&mut self, len: usize) -> Result<&'a str, ReadError> {
         let offset = self.pos;
         let raw = self.bytes(len)?;

@@ -54,7 +54,7 @@ pub fn id(frame: &[u8]) -> Option<u128> {
 
 /// XXH3-64 (seed 0) of everything after the checksum field.
 pub fn compute_checksum(frame: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(frame.get(8..).unwrap_or_default())
+    twox_hash::XxHash3_64::oneshot(frame.get(8..).unwrap_or_default())
 }
 
 /// True when the stored checksum matches the frame.
@@ -64,12 +64,12 @@ pub fn checksum_ok(frame: &[u8]) -> bool {
 
 /// Fills in a frame the partition accepted: offset, timestamp, a random id when the
 /// producer sent 0, then the checksum. `frame` is exactly one validated frame.
-pub fn stamp(frame: &mut [u8], offset: u64, timestamp: u64) {
+pub fn stamp(frame: &mut [u8], offset: u64, timestamp: u64, rng: &mut impl rand::RngCore) {
     if frame.len() < HEADER_SIZE {
         return;
     }
     if id(frame) == Some(0) {
-        frame[ID..ID + 16].copy_from_slice(&random_uuid_v4().to_le_bytes());
+        frame[ID..ID + 16].copy_from_slice(&random_uuid_v4(rng).to_le_bytes());
     }
     frame[OFFSET..OFFSET + 8].copy_from_slice(&offset.to_le_bytes());
     frame[TIMESTAMP..TIMESTAMP + 8].copy_from_slice(&timestamp.to_le_bytes());
@@ -77,8 +77,9 @@ pub fn stamp(frame: &mut [u8], offset: u64, timestamp: u64) {
     frame[..8].copy_from_slice(&sum.to_le_bytes());
 }
 
-fn random_uuid_v4() -> u128 {
-    let mut bytes: [u8; 16] = rand::random();
+fn random_uuid_v4(rng: &mut impl rand::RngCore) -> u128 {
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     u128::from_le_bytes(bytes)
@@ -100,7 +101,8 @@ mod tests {
     fn stamping_fills_the_header_and_a_valid_checksum() {
         let mut f = frame(b"hello", 0);
         assert_eq!(frame_len(&f), Some(69));
-        stamp(&mut f, 42, 1_000);
+        let mut rng = rand::thread_rng();
+        stamp(&mut f, 42, 1_000, &mut rng);
         assert_eq!(offset(&f), Some(42));
         assert_eq!(timestamp(&f), Some(1_000));
         assert_ne!(id(&f), Some(0));
@@ -108,8 +110,14 @@ mod tests {
         f[66] ^= 1;
         assert!(!checksum_ok(&f));
         let mut kept = frame(b"x", 7);
-        stamp(&mut kept, 0, 0);
+        stamp(&mut kept, 0, 0, &mut rng);
         assert_eq!(id(&kept), Some(7));
+    }
+
+    #[test]
+    fn checksum_is_xxh3_64_with_seed_0() {
+        let f = frame(b"payload", 9);
+        assert_eq!(compute_checksum(&f), xxhash_rust::xxh3::xxh3_64(&f[8..]));
     }
 
     #[test]

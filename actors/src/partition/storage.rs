@@ -82,6 +82,7 @@ impl PartitionActor {
                 &mut frames[start..end],
                 self.next_offset + i as u64,
                 timestamp,
+                &mut self.rng,
             );
             start = end;
         }
