@@ -18,6 +18,7 @@ use crate::context::{ServerContext, Session};
 use crate::protocol::frame::Response;
 use crate::protocol::requests::{self, Command};
 use bytes::{Bytes, BytesMut};
+use iggy_actors::partition::messages::Chunk;
 use iggy_actors::IggyError;
 
 /// What the connection does after a command.
@@ -41,7 +42,7 @@ impl Reply {
     }
 
     /// A success answered as chunks written back to back (the poll answer).
-    fn chunks(result: Result<Vec<Bytes>, IggyError>) -> Self {
+    fn chunks(result: Result<Vec<Chunk>, IggyError>) -> Self {
         let response = match result {
             Ok(chunks) => Response::Chunks(chunks),
             Err(e) => Response::Error(e),

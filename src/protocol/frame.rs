@@ -8,6 +8,7 @@
 
 use super::codes;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
+use iggy_actors::partition::messages::{Chunk, FileRange};
 use iggy_actors::IggyError;
 use tokio_util::codec::Decoder;
 
@@ -101,12 +102,13 @@ impl Decoder for RequestDecoder {
 }
 
 /// A response: a status and, on success, a payload.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Response {
     Ok(Bytes),
     /// A success whose payload is these chunks back to back (the poll answer: a header,
-    /// then stored frames), written without copying them.
-    Chunks(Vec<Bytes>),
+    /// then stored frames), written without copying them: memory chunks with vectored
+    /// writes, file ranges with `sendfile` where the sink can.
+    Chunks(Vec<Chunk>),
     Error(IggyError),
 }
 
@@ -119,19 +121,39 @@ impl Response {
 /// Most slices handed to one vectored write.
 const MAX_IO_SLICES: usize = 64;
 
-/// Writes one response: status, length and payload, with vectored writes (the payload
-/// chunks are not copied). A payload too large for the u32 length is answered as an error.
-pub async fn write_response<W>(writer: &mut W, response: Response) -> std::io::Result<()>
-where
-    W: tokio::io::AsyncWrite + Unpin,
-{
+/// Where responses go: any async writer. A sink that can send a file range without
+/// reading it into the process (a TCP socket: `sendfile`) overrides `send_file`.
+#[allow(async_fn_in_trait)]
+pub trait ResponseSink: tokio::io::AsyncWrite + Unpin {
+    /// Sends `range` of a segment file; by default it is read, then written.
+    async fn send_file(&mut self, range: &FileRange) -> std::io::Result<()> {
+        use tokio::io::AsyncWriteExt;
+        let bytes = range.read()?;
+        self.write_all(&bytes).await
+    }
+
+    /// Holds back partial packets while a response is written in several parts (`true`)
+    /// and sends what is held (`false`), so the parts leave as full packets and the last
+    /// one is not delayed by Nagle's algorithm.
+    fn hold_partial_packets(&mut self, _hold: bool) {}
+}
+
+impl ResponseSink for Vec<u8> {}
+
+/// Writes one response: status, length and payload. Memory chunks go out in vectored
+/// writes, file ranges through the sink's `send_file`; nothing is copied on the way. A
+/// payload too large for the u32 length is answered as an error.
+pub async fn write_response<W: ResponseSink>(
+    writer: &mut W,
+    response: Response,
+) -> std::io::Result<()> {
     use tokio::io::AsyncWriteExt;
     let (status, chunks) = match response {
-        Response::Ok(payload) => (0u32, vec![payload]),
+        Response::Ok(payload) => (0u32, vec![Chunk::Memory(payload)]),
         Response::Chunks(chunks) => (0u32, chunks),
         Response::Error(error) => (error.code(), Vec::new()),
     };
-    let total: usize = chunks.iter().map(Bytes::len).sum();
+    let total: usize = chunks.iter().map(Chunk::len).sum();
     let (status, length, chunks) = match u32::try_from(total) {
         Ok(length) => (status, length, chunks),
         Err(_) => {
@@ -142,11 +164,35 @@ where
     let mut header = BytesMut::with_capacity(HEADER_SIZE);
     header.put_u32_le(status);
     header.put_u32_le(length);
-    let mut parts = std::collections::VecDeque::with_capacity(chunks.len() + 1);
-    parts.push_back(header.freeze());
-    parts.extend(chunks.into_iter().filter(|c| !c.is_empty()));
-    write_all_vectored(writer, parts).await?;
+    let mut pending = std::collections::VecDeque::with_capacity(chunks.len() + 1);
+    pending.push_back(header.freeze());
+    let in_parts = chunks.iter().any(|c| matches!(c, Chunk::File(_)));
+    if in_parts {
+        writer.hold_partial_packets(true);
+    }
+    let written = write_parts(writer, pending, chunks).await;
+    if in_parts {
+        writer.hold_partial_packets(false);
+    }
+    written?;
     writer.flush().await
+}
+
+async fn write_parts<W: ResponseSink>(
+    writer: &mut W,
+    mut pending: std::collections::VecDeque<Bytes>,
+    chunks: Vec<Chunk>,
+) -> std::io::Result<()> {
+    for chunk in chunks.into_iter().filter(|c| !c.is_empty()) {
+        match chunk {
+            Chunk::Memory(bytes) => pending.push_back(bytes),
+            Chunk::File(range) => {
+                write_all_vectored(writer, std::mem::take(&mut pending)).await?;
+                writer.send_file(&range).await?;
+            }
+        }
+    }
+    write_all_vectored(writer, pending).await
 }
 
 /// Writes every part, as few system calls as the writer allows.
@@ -275,6 +321,8 @@ mod tests {
     /// Accepts at most 3 bytes per write, so chunks are split across writes.
     struct Trickle(Vec<u8>);
 
+    impl ResponseSink for Trickle {}
+
     impl tokio::io::AsyncWrite for Trickle {
         fn poll_write(
             mut self: std::pin::Pin<&mut Self>,
@@ -304,10 +352,10 @@ mod tests {
     #[tokio::test]
     async fn chunked_responses_go_out_whole() {
         let chunks = vec![
-            Bytes::from_static(&[1, 2, 3, 4, 5]),
-            Bytes::new(),
-            Bytes::from_static(&[6]),
-            Bytes::from_static(&[7, 8, 9, 10, 11, 12, 13]),
+            Chunk::Memory(Bytes::from_static(&[1, 2, 3, 4, 5])),
+            Chunk::Memory(Bytes::new()),
+            Chunk::Memory(Bytes::from_static(&[6])),
+            Chunk::Memory(Bytes::from_static(&[7, 8, 9, 10, 11, 12, 13])),
         ];
         let mut out = Trickle(Vec::new());
         write_response(&mut out, Response::Chunks(chunks))
@@ -317,7 +365,9 @@ mod tests {
         expected.extend(1..=13u8);
         assert_eq!(out.0, expected);
         // Many chunks: more than one vectored write's worth of slices.
-        let many: Vec<Bytes> = (0..200u8).map(|i| Bytes::from(vec![i; 2])).collect();
+        let many: Vec<Chunk> = (0..200u8)
+            .map(|i| Chunk::Memory(Bytes::from(vec![i; 2])))
+            .collect();
         let mut out = Vec::new();
         write_response(&mut out, Response::Chunks(many))
             .await
@@ -325,5 +375,32 @@ mod tests {
         assert_eq!(out.len(), 8 + 400);
         assert_eq!(&out[4..8], &400u32.to_le_bytes());
         assert_eq!(&out[8 + 398..], &[199, 199]);
+    }
+
+    #[tokio::test]
+    async fn file_ranges_are_sent_in_order_with_memory_chunks() {
+        use std::io::Write;
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"0123456789").unwrap();
+        let file = std::sync::Arc::new(file);
+        let range = |offset, len| {
+            Chunk::File(FileRange {
+                file: file.clone(),
+                offset,
+                len,
+            })
+        };
+        let chunks = vec![
+            Chunk::Memory(Bytes::from_static(b"<")),
+            range(2, 3),
+            Chunk::Memory(Bytes::from_static(b"|")),
+            range(7, 3),
+        ];
+        let mut out = Trickle(Vec::new());
+        write_response(&mut out, Response::Chunks(chunks))
+            .await
+            .unwrap();
+        assert_eq!(&out.0[4..8], &8u32.to_le_bytes());
+        assert_eq!(&out.0[8..], b"<234|789");
     }
 }

@@ -3,6 +3,9 @@
 use crate::error::IggyError;
 use actix::Message;
 use bytes::{Bytes, BytesMut};
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::sync::Arc;
 
 /// A validated batch of message frames (binary protocol §6.3) back to back: every frame's
 /// 64-byte header and length fields were checked by the codec, so the partition can walk
@@ -50,15 +53,63 @@ pub struct PollMessages {
     pub auto_commit: bool,
 }
 
+/// A piece of a poll answer: bytes in memory (a slice of the unsaved buffer) or a range of
+/// a segment's log file, which a transport can send straight from the page cache
+/// (`sendfile`) without reading it into the process.
+#[derive(Debug, Clone)]
+pub enum Chunk {
+    Memory(Bytes),
+    File(FileRange),
+}
+
+/// `len` bytes of `file` from `offset`. The log files are append-only, so the range never
+/// changes; the open handle keeps it readable even if the segment is deleted meanwhile.
+#[derive(Debug, Clone)]
+pub struct FileRange {
+    pub file: Arc<File>,
+    pub offset: u64,
+    pub len: usize,
+}
+
+impl Chunk {
+    pub fn len(&self) -> usize {
+        match self {
+            Chunk::Memory(b) => b.len(),
+            Chunk::File(r) => r.len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes themselves (a transport that cannot send from a file reads them).
+    pub fn to_bytes(&self) -> std::io::Result<Bytes> {
+        match self {
+            Chunk::Memory(b) => Ok(b.clone()),
+            Chunk::File(r) => r.read(),
+        }
+    }
+}
+
+impl FileRange {
+    /// Reads the range into memory.
+    pub fn read(&self) -> std::io::Result<Bytes> {
+        let mut buf = vec![0u8; self.len];
+        self.file.read_exact_at(&mut buf, self.offset)?;
+        Ok(Bytes::from(buf))
+    }
+}
+
 /// The answer to a poll: the frames, exactly as stored, in as few chunks as the storage
-/// allows (slices of the unsaved buffer, ranges read from segment files).
+/// allows (ranges of segment files, slices of the unsaved buffer).
 #[derive(Debug, Clone, Default)]
 pub struct PolledMessages {
     pub partition_id: u32,
     /// Offset of the partition's last message, 0 when empty.
     pub current_offset: u64,
     pub count: u32,
-    pub chunks: Vec<Bytes>,
+    pub chunks: Vec<Chunk>,
 }
 
 /// FlushUnsavedBuffer: writes the unsaved buffer to the segment files, then fsyncs when

@@ -4,18 +4,21 @@
 
 use super::frame;
 use super::index::{self, IndexEntry, ENTRY_SIZE};
+use super::messages::FileRange;
 use super::segments;
 use bytes::Bytes;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub struct Segment {
     pub start_offset: u64,
     pub log_path: PathBuf,
     pub index_path: PathBuf,
-    log: File,
+    /// Shared with poll answers that send ranges of it (`FileRange`).
+    log: Arc<File>,
     index: File,
     /// The index in memory; `None` = read entries from the index file when needed.
     cached: Option<Vec<IndexEntry>>,
@@ -63,7 +66,7 @@ impl Segment {
             start_offset,
             log_path,
             index_path,
-            log,
+            log: Arc::new(log),
             index,
             cached: None,
             count: 0,
@@ -210,7 +213,7 @@ impl Segment {
     /// Appends frames and their index entries (entries relative to this segment).
     pub fn append(&mut self, frames: &[Bytes], entries: &[IndexEntry]) -> io::Result<()> {
         for f in frames {
-            self.log.write_all(f)?;
+            (&*self.log).write_all(f)?;
         }
         let mut raw = Vec::with_capacity(entries.len() * ENTRY_SIZE);
         for e in entries {
@@ -245,15 +248,15 @@ impl Segment {
         Ok(())
     }
 
-    /// Reads up to `max_count` messages from `offset` (which must be in this segment),
-    /// at most about `max_bytes` (always at least one message). Returns the frames and
-    /// how many messages they hold.
+    /// Finds up to `max_count` messages from `offset` (which must be in this segment), at
+    /// most about `max_bytes` (always at least one message). Returns the byte range of the
+    /// log file holding them and how many messages it holds; nothing is read.
     pub fn read(
         &self,
         offset: u64,
         max_count: u32,
         max_bytes: u64,
-    ) -> io::Result<Option<(Bytes, u32)>> {
+    ) -> io::Result<Option<(FileRange, u32)>> {
         if offset < self.start_offset || offset >= self.next_offset() || max_count == 0 {
             return Ok(None);
         }
@@ -269,9 +272,12 @@ impl Segment {
             n = n.div_ceil(2);
             end = self.entry(rel + n - 1)?.end;
         }
-        let mut buf = vec![0u8; (end - start) as usize];
-        self.log.read_exact_at(&mut buf, u64::from(start))?;
-        Ok(Some((Bytes::from(buf), n)))
+        let range = FileRange {
+            file: self.log.clone(),
+            offset: u64::from(start),
+            len: (end - start) as usize,
+        };
+        Ok(Some((range, n)))
     }
 
     fn entry(&self, i: u32) -> io::Result<IndexEntry> {

@@ -4,13 +4,13 @@
 
 use super::frame;
 use super::journal::JournalBatch;
-use super::messages::{MessageBatch, PollingStrategy};
+use super::messages::{Chunk, MessageBatch, PollingStrategy};
 use super::segment::Segment;
 use super::stats::StatsSnapshot;
 use super::{IndexCaching, PartitionActor};
 use crate::error::IggyError;
 use crate::metadata::state_log::now_micros;
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use log::{error, info, warn};
 use std::fs::File;
 use std::time::Instant;
@@ -256,7 +256,7 @@ impl PartitionActor {
 
     /// Reads up to `count` messages from `start`: segments first, then the unsaved
     /// buffer. Answers the chunks, the number of messages and the last offset read.
-    pub(super) fn read(&self, start: u64, count: u32) -> Result<(Vec<Bytes>, u32, u64), IggyError> {
+    pub(super) fn read(&self, start: u64, count: u32) -> Result<(Vec<Chunk>, u32, u64), IggyError> {
         let (mut chunks, mut taken, mut bytes) = (Vec::new(), 0u32, 0u64);
         let mut offset = start;
         for s in &self.segments {
@@ -270,9 +270,9 @@ impl PartitionActor {
             let read = s
                 .read(offset, count - taken, MAX_POLL_BYTES - bytes)
                 .map_err(|e| self.io("read", e))?;
-            if let Some((chunk, n)) = read {
-                bytes += chunk.len() as u64;
-                chunks.push(chunk);
+            if let Some((range, n)) = read {
+                bytes += range.len as u64;
+                chunks.push(Chunk::File(range));
                 taken += n;
                 offset += u64::from(n);
             }
@@ -284,7 +284,7 @@ impl PartitionActor {
             let (more, n) =
                 self.journal
                     .read(offset, count - taken, (MAX_POLL_BYTES - bytes).max(1));
-            chunks.extend(more);
+            chunks.extend(more.into_iter().map(Chunk::Memory));
             taken += n;
             offset += u64::from(n);
         }

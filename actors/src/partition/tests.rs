@@ -37,9 +37,10 @@ fn config(f: impl FnOnce(&mut StorageConfig)) -> Arc<StorageConfig> {
 }
 
 /// Payloads of the frames in `chunks`, in order.
-fn payloads(chunks: &[bytes::Bytes]) -> Vec<Vec<u8>> {
+fn payloads(chunks: &[messages::Chunk]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     for c in chunks {
+        let c = c.to_bytes().unwrap();
         let mut pos = 0;
         while pos < c.len() {
             let len = frame::frame_len(&c[pos..]).unwrap();

@@ -6,16 +6,15 @@ use crate::handlers::consumer_offsets::{consumer_key, partition_of};
 use crate::handlers::routing;
 use crate::protocol::requests::PollRequest;
 use crate::protocol::responses::messages::polled;
-use bytes::Bytes;
 use iggy_actors::access::Action;
-use iggy_actors::partition::messages::PollMessages;
+use iggy_actors::partition::messages::{Chunk, PollMessages};
 use iggy_actors::IggyError;
 
 pub async fn handle(
     ctx: &ServerContext,
     session: &Session,
     request: PollRequest,
-) -> Result<Vec<Bytes>, IggyError> {
+) -> Result<Vec<Chunk>, IggyError> {
     let target = routing::partition(
         ctx,
         session,

@@ -2,6 +2,7 @@
 //! the consumer offset (§5.6.1).
 
 use bytes::{BufMut, Bytes, BytesMut};
+use iggy_actors::partition::messages::Chunk;
 
 /// Size of the header of a poll answer.
 pub const POLL_HEADER_SIZE: usize = 16;
@@ -17,15 +18,19 @@ pub fn poll_header(partition_id: u32, current_offset: u64, count: u32) -> Bytes 
 }
 
 /// The whole poll answer as chunks: the header, then the stored frames back to back,
-/// uncopied.
+/// uncopied (ranges of segment files stay ranges, sent from the page cache).
 pub fn polled(
     partition_id: u32,
     current_offset: u64,
     count: u32,
-    frames: Vec<Bytes>,
-) -> Vec<Bytes> {
+    frames: Vec<Chunk>,
+) -> Vec<Chunk> {
     let mut chunks = Vec::with_capacity(frames.len() + 1);
-    chunks.push(poll_header(partition_id, current_offset, count));
+    chunks.push(Chunk::Memory(poll_header(
+        partition_id,
+        current_offset,
+        count,
+    )));
     chunks.extend(frames.into_iter().filter(|c| !c.is_empty()));
     chunks
 }
@@ -62,8 +67,13 @@ mod tests {
         f.to_vec()
     }
 
-    fn concat(chunks: &[Bytes]) -> Bytes {
-        Bytes::from(chunks.iter().flat_map(|c| c.to_vec()).collect::<Vec<u8>>())
+    fn concat(chunks: &[Chunk]) -> Bytes {
+        Bytes::from(
+            chunks
+                .iter()
+                .flat_map(|c| c.to_bytes().unwrap().to_vec())
+                .collect::<Vec<u8>>(),
+        )
     }
 
     #[test]
@@ -94,7 +104,16 @@ mod tests {
         // Two chunks, one of them holding two frames, plus an empty one.
         let mut ab = a.clone();
         ab.extend_from_slice(&b);
-        let chunks = polled(1, 7, 3, vec![Bytes::from(ab), Bytes::new(), Bytes::from(c)]);
+        let chunks = polled(
+            1,
+            7,
+            3,
+            vec![
+                Chunk::Memory(Bytes::from(ab)),
+                Chunk::Memory(Bytes::new()),
+                Chunk::Memory(Bytes::from(c)),
+            ],
+        );
         assert_eq!(chunks.len(), 3);
         let polled = PolledMessages::from_bytes(concat(&chunks)).unwrap();
         assert_eq!(
