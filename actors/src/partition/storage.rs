@@ -185,6 +185,7 @@ impl PartitionActor {
     fn rotate(&mut self) -> Result<(), IggyError> {
         let keep = self.config.cache_indexes == IndexCaching::All;
         let next = self.active().next_offset();
+        self.active_mut().release_reserved();
         self.active_mut()
             .set_index_cached(keep)
             .map_err(|e| self.io("seal the segment", e))?;
