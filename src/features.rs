@@ -6,8 +6,87 @@
 use crate::config::ServerConfig;
 use log::warn;
 
-/// Refuses a configuration that enables a feature this build lacks, naming the key.
+/// Keys that change nothing in this build: their embedded default is accepted, any other
+/// value is refused (it would be silently ignored otherwise). Each entry: the key, whether
+/// the configured value differs from the default, and why the key has no effect.
+fn inert_keys(c: &ServerConfig, d: &ServerConfig) -> Vec<(&'static str, bool, &'static str)> {
+    let (s, ds) = (&c.system, &d.system);
+    vec![
+        (
+            "consumer_group.rebalancing_timeout",
+            c.consumer_group.rebalancing_timeout != d.consumer_group.rebalancing_timeout,
+            "consumer groups are not available in this build yet",
+        ),
+        (
+            "consumer_group.rebalancing_check_interval",
+            c.consumer_group.rebalancing_check_interval
+                != d.consumer_group.rebalancing_check_interval,
+            "consumer groups are not available in this build yet",
+        ),
+        (
+            "system.backup.path",
+            s.backup.path != ds.backup.path,
+            "backups are not implemented",
+        ),
+        (
+            "system.backup.compatibility.path",
+            s.backup.compatibility.path != ds.backup.compatibility.path,
+            "backups are not implemented",
+        ),
+        (
+            "system.state.max_file_operation_retries",
+            s.state.max_file_operation_retries != ds.state.max_file_operation_retries,
+            "a failed metadata-log write is reported to the client, never retried",
+        ),
+        (
+            "system.state.retry_delay",
+            s.state.retry_delay != ds.state.retry_delay,
+            "a failed metadata-log write is reported to the client, never retried",
+        ),
+        (
+            "system.compression.allow_override",
+            s.compression.allow_override != ds.compression.allow_override,
+            "the server does not compress stored messages",
+        ),
+        (
+            "system.compression.default_algorithm",
+            s.compression.default_algorithm != ds.compression.default_algorithm,
+            "the server does not compress stored messages",
+        ),
+        (
+            "system.segment.archive_expired",
+            s.segment.archive_expired != ds.segment.archive_expired,
+            "segments are never archived",
+        ),
+        (
+            "system.memory_pool.enabled",
+            s.memory_pool.enabled != ds.memory_pool.enabled,
+            "there is no memory pool: buffers come from the allocator and are reused by it",
+        ),
+        (
+            "system.memory_pool.size",
+            s.memory_pool.size != ds.memory_pool.size,
+            "there is no memory pool: buffers come from the allocator and are reused by it",
+        ),
+        (
+            "system.memory_pool.bucket_capacity",
+            s.memory_pool.bucket_capacity != ds.memory_pool.bucket_capacity,
+            "there is no memory pool: buffers come from the allocator and are reused by it",
+        ),
+    ]
+}
+
+/// Refuses a configuration that enables a feature this build lacks, or sets a key that
+/// would change nothing, naming the key.
 pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
+    let defaults = ServerConfig::embedded_defaults().map_err(|e| e.to_string())?;
+    for (key, changed, why) in inert_keys(config, &defaults) {
+        if changed {
+            return Err(format!(
+                "invalid configuration: {key} is set to a value other than its default, but it has no effect in this build ({why}); remove it or use the default"
+            ));
+        }
+    }
     let unavailable = [
         (
             "system.encryption.enabled",

@@ -257,6 +257,40 @@ fn features_this_build_lacks_are_refused_by_key() {
 }
 
 #[test]
+fn keys_without_effect_are_refused_unless_default() {
+    for (var, value, key) in [
+        (
+            "IGGY_SYSTEM_SEGMENT_ARCHIVE_EXPIRED",
+            "true",
+            "system.segment.archive_expired",
+        ),
+        (
+            "IGGY_SYSTEM_MEMORY_POOL_SIZE",
+            "1 GiB",
+            "system.memory_pool.size",
+        ),
+        (
+            "IGGY_SYSTEM_COMPRESSION_DEFAULT_ALGORITHM",
+            "gzip",
+            "system.compression.default_algorithm",
+        ),
+        (
+            "IGGY_SYSTEM_STATE_RETRY_DELAY",
+            "5s",
+            "system.state.retry_delay",
+        ),
+        ("IGGY_SYSTEM_BACKUP_PATH", "elsewhere", "system.backup.path"),
+        (
+            "IGGY_CONSUMER_GROUP_REBALANCING_TIMEOUT",
+            "10s",
+            "consumer_group.rebalancing_timeout",
+        ),
+    ] {
+        assert_rejected(&[(var, value)], key);
+    }
+}
+
+#[test]
 fn unparsable_tcp_address_is_rejected() {
     assert_rejected(&[("IGGY_TCP_ADDRESS", "not-an-address")], "tcp.address");
 }

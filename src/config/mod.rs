@@ -89,8 +89,7 @@ pub fn load(env: &HashMap<String, String>) -> Result<LoadedConfig, ConfigError> 
 const MASK: &str = "******";
 
 impl ServerConfig {
-    /// The built-in defaults alone (for tools and tests).
-    #[allow(dead_code)]
+    /// The built-in defaults alone.
     pub fn embedded_defaults() -> Result<ServerConfig, ConfigError> {
         load::deserialize(load::default_table()?, &[])
     }
