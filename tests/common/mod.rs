@@ -5,6 +5,8 @@
 //! `.env` is picked up), its own `system.path`, and port 0 for every listener.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
