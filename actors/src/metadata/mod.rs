@@ -15,6 +15,7 @@ pub mod state_log;
 mod streams;
 mod tokens;
 mod topics;
+mod upkeep;
 mod user_entries;
 mod user_messages;
 mod users_admin;
@@ -26,11 +27,12 @@ pub use model::*;
 pub use routes::GetRoutingTable;
 pub use sessions::*;
 pub use tokens::{generate_token, hash_token};
+pub use upkeep::{GetMetadataStats, MetadataStats, ShutdownMetadata};
 pub use user_messages::*;
 
 use crate::access::{self, Action};
 use crate::error::IggyError;
-use crate::partition::{self, PartitionKey, StopPartition};
+use crate::partition::{self, PartitionKey};
 use crate::permissions::Permissions;
 use crate::users::{self, User, UserStatus, DEFAULT_ROOT_USERNAME, ROOT_USER_ID};
 use actix::prelude::*;
@@ -334,68 +336,6 @@ impl MetadataActor {
 
     fn find_user(&self, username: &str) -> Option<&User> {
         self.users.values().find(|u| u.username == username)
-    }
-}
-
-/// Counts for GetStats.
-#[derive(Debug, Clone, Default)]
-pub struct MetadataStats {
-    pub streams_count: u32,
-    pub topics_count: u32,
-    pub partitions_count: u32,
-    pub segments_count: u32,
-    pub messages_count: u64,
-    pub messages_size_bytes: u64,
-    pub clients_count: u32,
-    pub consumer_groups_count: u32,
-}
-
-#[derive(Message)]
-#[rtype(result = "MetadataStats")]
-pub struct GetMetadataStats;
-
-impl Handler<GetMetadataStats> for MetadataActor {
-    type Result = MessageResult<GetMetadataStats>;
-    fn handle(&mut self, _: GetMetadataStats, _: &mut Self::Context) -> Self::Result {
-        let mut stats = MetadataStats {
-            clients_count: self.clients.len() as u32,
-            streams_count: self.catalog.streams.len() as u32,
-            ..Default::default()
-        };
-        for stream in self.catalog.streams.values() {
-            stats.topics_count += stream.topics.len() as u32;
-        }
-        for (_, _, partition) in self.catalog.partitions() {
-            stats.partitions_count += 1;
-            if let Some(handle) = &partition.handle {
-                let figures = handle.stats.snapshot();
-                stats.segments_count += figures.segments_count;
-                stats.messages_count += figures.messages_count;
-                stats.messages_size_bytes += figures.size_bytes;
-            }
-        }
-        MessageResult(stats)
-    }
-}
-
-/// Shutdown: close every session and fsync the log.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct ShutdownMetadata;
-
-impl Handler<ShutdownMetadata> for MetadataActor {
-    type Result = ();
-    fn handle(&mut self, _: ShutdownMetadata, _: &mut Self::Context) {
-        self.clients.close_all("server shutting down");
-        for (_, _, partition) in self.catalog.partitions() {
-            if let Some(handle) = &partition.handle {
-                handle.addr.do_send(StopPartition);
-            }
-        }
-        if let Err(e) = self.log.sync() {
-            error!("cannot fsync the metadata log at shutdown: {e}");
-        }
-        info!("metadata log synced, sessions told to close");
     }
 }
 
