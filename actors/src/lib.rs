@@ -6,8 +6,10 @@
 //!
 //! | actor | thread | owns | accepts (from) |
 //! |---|---|---|---|
-//! | [`shard::Shards`] (one `Arbiter` each) | one OS thread per shard, pinned to its core | the connections placed on it | — |
-//! | [`metadata::MetadataActor`] | its own arbiter | users, the client registry, the metadata log | `RegisterClient`, `UnregisterClient`, `FindLoginUser`, `SetClientUser`, `GetClient`, `GetClients`, `GetUserAccess`, `GetMetadataStats`, `ShutdownMetadata`, the user and token messages of `metadata::user_messages` (connection actors, command handlers, shutdown) |
+//! | [`shard::Shards`] (one `Arbiter` each) | one OS thread per shard, pinned to its core | the connections and partition actors placed on it; a thread-local copy of the [`routing::RoutingTable`] | — |
+//! | [`metadata::MetadataActor`] | its own arbiter | users, tokens, streams, topics, the partition list, the client registry, the metadata log; builds and publishes the routing table | the stream/topic/partition/segment messages of `metadata::messages`, the user and token messages of `metadata::user_messages`, `RegisterClient`, `UnregisterClient`, `FindLoginUser`, `SetClientUser`, `GetClient`, `GetClients`, `GetUserAccess`, `GetRoutingTable`, `GetMetadataStats`, `ShutdownMetadata` (connection actors, command handlers, supervisors, shutdown) |
+//! | [`partition::PartitionActor`] | the shard chosen by a stable hash of its ids | one partition's segments, unsaved buffer, consumer offsets, deduplication cache | `AppendMessages`, `PollMessages`, `FlushUnsaved`, `Get/Store/DeleteConsumerOffset` (connections, MessageSaver); `PurgePartition`, `DeleteOldestSegments`, `RemovePartition`, `StopPartition` (metadata actor) |
+//! | [`supervisors::message_saver::MessageSaver`] | the metadata arbiter | nothing | its own `run_interval` tick; sends `FlushUnsaved` to every partition |
 //! | [`supervisors::pat_cleaner::PatCleaner`] | the metadata arbiter | nothing | its own `run_interval` tick; sends `DeleteExpiredTokens` to the metadata actor |
 //! | [`supervisors::sysinfo_printer::SysinfoPrinter`] | the metadata arbiter | a `sysinfo` probe | its own `run_interval` tick; `GetSystemSnapshot` (GetStats handler) |
 //!
