@@ -147,28 +147,17 @@ impl Handler<DeleteStream> for MetadataActor {
     type Result = AtomicResponse<Self, Result<(), IggyError>>;
 
     fn handle(&mut self, msg: DeleteStream, _: &mut Self::Context) -> Self::Result {
-        let prepared = (|| {
+        run_partition_work((|| {
             let id = self.catalog.stream(&msg.stream)?.id;
             self.authorize(msg.user_id, Action::ManageStream(id))?;
             let actors = self.stream_partition_actors(id);
             self.commit(msg.user_id, MetadataEntry::DeleteStream { id })?;
-            Ok((id, actors))
-        })();
-        let dir_of = |id| self.layout.stream_dir(id);
-        let work = match prepared {
-            Ok((id, actors)) => {
-                let dir = dir_of(id);
-                let user = msg.user_id;
-                futures_ok(async move {
-                    let removed = ask_all(actors, RemovePartition).await;
-                    remove_dir(&dir);
-                    info!("user {user} deleted stream {id}");
-                    removed
-                })
-            }
-            Err(e) => futures_err(e),
-        };
-        AtomicResponse::new(Box::pin(work.into_actor(self)))
+            let (dir, user) = (self.layout.stream_dir(id), msg.user_id);
+            Ok(PartitionWork::new(actors, RemovePartition, move || {
+                remove_dir(&dir);
+                info!("user {user} deleted stream {id}");
+            }))
+        })())
     }
 }
 
@@ -176,35 +165,59 @@ impl Handler<PurgeStream> for MetadataActor {
     type Result = AtomicResponse<Self, Result<(), IggyError>>;
 
     fn handle(&mut self, msg: PurgeStream, _: &mut Self::Context) -> Self::Result {
-        let prepared = (|| {
+        run_partition_work((|| {
             let id = self.catalog.stream(&msg.stream)?.id;
             self.authorize(msg.user_id, Action::ManageStream(id))?;
-            Ok((id, self.stream_partition_actors(id)))
-        })();
-        let work = match prepared {
-            Ok((id, actors)) => {
-                let user = msg.user_id;
-                futures_ok(async move {
-                    let purged = ask_all(actors, PurgePartition).await;
-                    info!("user {user} purged stream {id}");
-                    purged
-                })
-            }
-            Err(e) => futures_err(e),
-        };
-        AtomicResponse::new(Box::pin(work.into_actor(self)))
+            let user = msg.user_id;
+            Ok(PartitionWork::new(
+                self.stream_partition_actors(id),
+                PurgePartition,
+                move || info!("user {user} purged stream {id}"),
+            ))
+        })())
     }
 }
 
-pub(super) type BoxedWork =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), IggyError>>>>;
-
-pub(super) fn futures_ok(
-    f: impl std::future::Future<Output = Result<(), IggyError>> + 'static,
-) -> BoxedWork {
-    Box::pin(f)
+/// The partition side of a control-plane command that was checked (and logged, for a
+/// deletion): every partition actor is asked for `msg`, then `finish` runs (remove a
+/// directory, log the outcome); the answer is the first error, if any.
+pub(super) struct PartitionWork<M> {
+    actors: Vec<Addr<PartitionActor>>,
+    msg: M,
+    finish: Box<dyn FnOnce()>,
 }
 
-pub(super) fn futures_err(e: IggyError) -> BoxedWork {
-    Box::pin(std::future::ready(Err(e)))
+impl<M> PartitionWork<M> {
+    pub(super) fn new(
+        actors: Vec<Addr<PartitionActor>>,
+        msg: M,
+        finish: impl FnOnce() + 'static,
+    ) -> Self {
+        PartitionWork {
+            actors,
+            msg,
+            finish: Box::new(finish),
+        }
+    }
+}
+
+/// Runs prepared partition work as one atomic step of the metadata actor (no other
+/// command interleaves).
+pub(super) fn run_partition_work<M>(
+    prepared: Result<PartitionWork<M>, IggyError>,
+) -> AtomicResponse<MetadataActor, Result<(), IggyError>>
+where
+    M: Message<Result = Result<(), IggyError>> + Send + Clone + 'static,
+    PartitionActor: Handler<M>,
+{
+    let work: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), IggyError>>>> =
+        match prepared {
+            Ok(w) => Box::pin(async move {
+                let outcome = ask_all(w.actors, w.msg).await;
+                (w.finish)();
+                outcome
+            }),
+            Err(e) => Box::pin(std::future::ready(Err(e))),
+        };
+    AtomicResponse::new(Box::pin(fut::wrap_future(work)))
 }

@@ -7,7 +7,7 @@ use super::messages::{
     GetTopics, PurgeTopic, UpdateTopic,
 };
 use super::model::{TopicDetails, TopicInfo, TopicSettings};
-use super::streams::{ask_all, futures_err, futures_ok, remove_dir, set_aside_leftover};
+use super::streams::{ask_all, remove_dir, run_partition_work, set_aside_leftover, PartitionWork};
 use super::MetadataActor;
 use crate::access::Action;
 use crate::error::IggyError;
@@ -259,7 +259,7 @@ impl Handler<DeleteTopic> for MetadataActor {
     type Result = AtomicResponse<Self, Result<(), IggyError>>;
 
     fn handle(&mut self, msg: DeleteTopic, _: &mut Self::Context) -> Self::Result {
-        let prepared = (|| {
+        run_partition_work((|| {
             let stream_id = self.catalog.stream(&msg.stream)?.id;
             let topic_id = self.catalog.topic(&msg.stream, &msg.topic)?.id;
             self.authorize(msg.user_id, Action::ManageTopic(stream_id, topic_id))?;
@@ -271,22 +271,12 @@ impl Handler<DeleteTopic> for MetadataActor {
                     topic_id,
                 },
             )?;
-            Ok((stream_id, topic_id, actors))
-        })();
-        let work = match prepared {
-            Ok((stream_id, topic_id, actors)) => {
-                let dir = self.layout.topic_dir(stream_id, topic_id);
-                let user = msg.user_id;
-                futures_ok(async move {
-                    let removed = ask_all(actors, RemovePartition).await;
-                    remove_dir(&dir);
-                    info!("user {user} deleted topic {topic_id} of stream {stream_id}");
-                    removed
-                })
-            }
-            Err(e) => futures_err(e),
-        };
-        AtomicResponse::new(Box::pin(work.into_actor(self)))
+            let (dir, user) = (self.layout.topic_dir(stream_id, topic_id), msg.user_id);
+            Ok(PartitionWork::new(actors, RemovePartition, move || {
+                remove_dir(&dir);
+                info!("user {user} deleted topic {topic_id} of stream {stream_id}");
+            }))
+        })())
     }
 }
 
@@ -294,28 +284,16 @@ impl Handler<PurgeTopic> for MetadataActor {
     type Result = AtomicResponse<Self, Result<(), IggyError>>;
 
     fn handle(&mut self, msg: PurgeTopic, _: &mut Self::Context) -> Self::Result {
-        let prepared = (|| {
+        run_partition_work((|| {
             let stream_id = self.catalog.stream(&msg.stream)?.id;
             let topic_id = self.catalog.topic(&msg.stream, &msg.topic)?.id;
             self.authorize(msg.user_id, Action::ManageTopic(stream_id, topic_id))?;
-            Ok((
-                stream_id,
-                topic_id,
-                self.topic_partition_actors(stream_id, topic_id, 0),
-            ))
-        })();
-        let work = match prepared {
-            Ok((stream_id, topic_id, actors)) => {
-                let user = msg.user_id;
-                futures_ok(async move {
-                    let purged = ask_all(actors, PurgePartition).await;
-                    info!("user {user} purged topic {topic_id} of stream {stream_id}");
-                    purged
-                })
-            }
-            Err(e) => futures_err(e),
-        };
-        AtomicResponse::new(Box::pin(work.into_actor(self)))
+            let actors = self.topic_partition_actors(stream_id, topic_id, 0);
+            let user = msg.user_id;
+            Ok(PartitionWork::new(actors, PurgePartition, move || {
+                info!("user {user} purged topic {topic_id} of stream {stream_id}")
+            }))
+        })())
     }
 }
 
@@ -367,7 +345,7 @@ impl Handler<DeletePartitions> for MetadataActor {
     type Result = AtomicResponse<Self, Result<(), IggyError>>;
 
     fn handle(&mut self, msg: DeletePartitions, _: &mut Self::Context) -> Self::Result {
-        let prepared = (|| {
+        run_partition_work((|| {
             if !(1..=MAX_PARTITIONS_PER_REQUEST).contains(&msg.count) {
                 return Err(IggyError::TooManyPartitions);
             }
@@ -380,26 +358,17 @@ impl Handler<DeletePartitions> for MetadataActor {
                 return Err(IggyError::InvalidPartitionsCount);
             }
             let actors = self.topic_partition_actors(stream_id, topic_id, existing - msg.count);
+            let (user, count) = (msg.user_id, msg.count);
             let entry = MetadataEntry::DeletePartitions {
                 stream_id,
                 topic_id,
-                count: msg.count,
+                count,
             };
-            self.commit(msg.user_id, entry)?;
-            Ok((stream_id, topic_id, actors))
-        })();
-        let work = match prepared {
-            Ok((stream_id, topic_id, actors)) => {
-                let (user, count) = (msg.user_id, msg.count);
-                futures_ok(async move {
-                    let removed = ask_all(actors, RemovePartition).await;
-                    info!("user {user} deleted {count} partition(s) of topic {topic_id} of stream {stream_id}");
-                    removed
-                })
-            }
-            Err(e) => futures_err(e),
-        };
-        AtomicResponse::new(Box::pin(work.into_actor(self)))
+            self.commit(user, entry)?;
+            Ok(PartitionWork::new(actors, RemovePartition, move || {
+                info!("user {user} deleted {count} partition(s) of topic {topic_id} of stream {stream_id}")
+            }))
+        })())
     }
 }
 
@@ -410,8 +379,7 @@ impl Handler<DeleteSegments> for MetadataActor {
         let prepared = (|| {
             let stream_id = self.catalog.stream(&msg.stream)?.id;
             let topic = self.catalog.topic(&msg.stream, &msg.topic)?;
-            let topic_id = topic.id;
-            self.authorize(msg.user_id, Action::ManageTopic(stream_id, topic_id))?;
+            self.authorize(msg.user_id, Action::ManageTopic(stream_id, topic.id))?;
             topic
                 .partitions
                 .get(&msg.partition_id)
@@ -419,16 +387,11 @@ impl Handler<DeleteSegments> for MetadataActor {
                 .map(|h| h.addr.clone())
                 .ok_or(IggyError::PartitionNotFound)
         })();
-        let work = match prepared {
-            Ok(addr) => {
-                let count = msg.count;
-                futures_ok(async move {
-                    addr.send(DeleteOldestSegments { count }).await??;
-                    Ok(())
-                })
-            }
-            Err(e) => futures_err(e),
+        let count = msg.count;
+        let work = async move {
+            prepared?.send(DeleteOldestSegments { count }).await??;
+            Ok(())
         };
-        AtomicResponse::new(Box::pin(work.into_actor(self)))
+        AtomicResponse::new(Box::pin(fut::wrap_future(work)))
     }
 }
