@@ -319,7 +319,7 @@ async fn serve(
     if let Some(task) = accept_task {
         let _ = task.await;
     }
-    if tokio::time::timeout(Duration::from_secs(3), metadata.send(ShutdownMetadata))
+    if tokio::time::timeout(Duration::from_secs(6), metadata.send(ShutdownMetadata))
         .await
         .is_err()
     {

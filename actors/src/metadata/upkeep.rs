@@ -46,23 +46,32 @@ impl Handler<GetMetadataStats> for MetadataActor {
     }
 }
 
-/// Shutdown: close every session and fsync the log.
+/// Shutdown: close every session, fsync the log, and have every partition write and fsync
+/// its unsaved messages. Answers once every partition has done so.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct ShutdownMetadata;
 
 impl Handler<ShutdownMetadata> for MetadataActor {
-    type Result = ();
-    fn handle(&mut self, _: ShutdownMetadata, _: &mut Self::Context) {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _: ShutdownMetadata, _: &mut Self::Context) -> Self::Result {
         self.clients.close_all("server shutting down");
-        for (_, _, partition) in self.catalog.partitions() {
-            if let Some(handle) = &partition.handle {
-                handle.addr.do_send(StopPartition);
-            }
-        }
         if let Err(e) = self.log.sync() {
             error!("cannot fsync the metadata log at shutdown: {e}");
         }
         info!("metadata log synced, sessions told to close");
+        let partitions: Vec<_> = self
+            .catalog
+            .partitions()
+            .filter_map(|(_, _, p)| p.handle.as_ref().map(|h| h.addr.clone()))
+            .collect();
+        Box::pin(async move {
+            let count = partitions.len();
+            for partition in partitions {
+                let _ = partition.send(StopPartition).await;
+            }
+            info!("{count} partition(s) saved and stopped");
+        })
     }
 }
