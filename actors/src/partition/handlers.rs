@@ -183,15 +183,17 @@ impl Handler<PurgePartition> for PartitionActor {
 
     fn handle(&mut self, _: PurgePartition, _: &mut Self::Context) -> Self::Result {
         self.journal.take();
-        for segment in self.segments.drain(..).collect::<Vec<_>>() {
-            delete_files(&segment).map_err(|e| self.io("delete a segment", e))?;
+        for segment in &self.segments {
+            delete_files(segment).map_err(|e| self.io("delete a segment", e))?;
         }
         self.offsets
             .clear()
             .map_err(|e| self.io("delete consumer offsets", e))?;
+        // The old segments stay in place until the new one exists: the partition always
+        // has an active segment.
         let (fresh, _) =
             Segment::open(&self.dir, 0, false, true).map_err(|e| self.io("create a segment", e))?;
-        self.segments.push(fresh);
+        self.segments = vec![fresh];
         self.next_offset = 0;
         self.publish_stats();
         info!("{}: purged", self.key);
@@ -254,7 +256,6 @@ impl Handler<RemovePartition> for PartitionActor {
     fn handle(&mut self, _: RemovePartition, ctx: &mut Self::Context) -> Self::Result {
         ctx.stop();
         self.journal.take();
-        self.segments.clear();
         match std::fs::remove_dir_all(&self.dir) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
