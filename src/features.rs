@@ -104,11 +104,6 @@ pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
             "OpenTelemetry export",
         ),
         (
-            "heartbeat.enabled",
-            config.heartbeat.enabled,
-            "heartbeat verification",
-        ),
-        (
             "data_maintenance.messages.cleaner_enabled",
             config.data_maintenance.messages.cleaner_enabled,
             "the expired-message cleaner (message_expiry and max_topic_size enforcement)",

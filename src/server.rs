@@ -14,6 +14,7 @@ use iggy_actors::metadata::{
 };
 use iggy_actors::partition::{IndexCaching, StorageConfig};
 use iggy_actors::shard::{self, Shards};
+use iggy_actors::supervisors::heartbeat_verifier::HeartbeatVerifier;
 use iggy_actors::supervisors::message_saver::MessageSaver;
 use iggy_actors::supervisors::pat_cleaner::PatCleaner;
 use iggy_actors::supervisors::sysinfo_printer::SysinfoPrinter;
@@ -254,6 +255,12 @@ async fn serve(
     let sysinfo = SysinfoPrinter::start_in_arbiter(&engine.handle(), move |_| {
         SysinfoPrinter::new(system_path, sysinfo_interval)
     });
+    if config.heartbeat.enabled {
+        let (metadata, interval) = (metadata.clone(), config.heartbeat.interval.as_duration());
+        HeartbeatVerifier::start_in_arbiter(&engine.handle(), move |_| {
+            HeartbeatVerifier::new(metadata, interval)
+        });
+    }
     let saver = &config.message_saver;
     if saver.enabled {
         let (metadata, interval, fsync) = (

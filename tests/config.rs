@@ -235,7 +235,6 @@ fn short_encryption_key_is_rejected() {
 fn features_this_build_lacks_are_refused_by_key() {
     for (var, key) in [
         ("IGGY_TELEMETRY_ENABLED", "telemetry.enabled"),
-        ("IGGY_HEARTBEAT_ENABLED", "heartbeat.enabled"),
         ("IGGY_TCP_TLS_ENABLED", "tcp.tls.enabled"),
         (
             "IGGY_DATA_MAINTENANCE_MESSAGES_CLEANER_ENABLED",

@@ -67,7 +67,12 @@ pub async fn handle(ctx: &ServerContext, session: &Session, code: u32, payload: 
         return Reply::of(Err(IggyError::Unauthenticated));
     }
     match command {
-        Command::Ping => Reply::of(Ok(Bytes::new())),
+        Command::Ping => {
+            let client_id = session.client_id;
+            ctx.metadata
+                .do_send(iggy_actors::metadata::Heartbeat { client_id });
+            Reply::of(Ok(Bytes::new()))
+        }
         Command::GetStats => Reply::of(system::get_stats::handle(ctx, session).await),
         Command::GetClusterMetadata => Reply::of(system::get_cluster_metadata::handle(ctx)),
         Command::GetMe => Reply::of(system::get_me::handle(ctx, session).await),

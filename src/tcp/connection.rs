@@ -8,6 +8,7 @@ use crate::handlers;
 use crate::protocol::frame::{self, Inbound, RequestDecoder, Response};
 use actix::prelude::*;
 use iggy_actors::metadata::{CloseSession, RegisterClient, Transport, UnregisterClient};
+use iggy_actors::IggyError;
 use log::{debug, info, warn};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,6 +22,8 @@ pub struct Connection {
     session: Session,
     /// The socket's write half; lent to the future that writes an answer, then returned.
     writer: Option<OwnedWriteHalf>,
+    /// Removed by the heartbeat verifier: the next request gets `StaleClient`.
+    stale: bool,
 }
 
 impl Connection {
@@ -38,6 +41,7 @@ impl Connection {
                 ctx,
                 session,
                 writer: Some(writer),
+                stale: false,
             }
         });
     }
@@ -51,8 +55,10 @@ impl Connection {
         };
         let ctx = self.ctx.clone();
         let session = self.session.clone();
+        let stale = self.stale;
         let work = async move {
             let (reply_user, response, close) = match inbound {
+                _ if stale => (None, Response::Error(IggyError::StaleClient), true),
                 Inbound::Request { code, payload } => {
                     let reply = handlers::handle(&ctx, &session, code, payload).await;
                     let close =
@@ -161,6 +167,11 @@ impl Handler<CloseSession> for Connection {
             "client {}: closing session: {}",
             self.session.client_id, msg.reason
         );
-        actx.stop();
+        if msg.stale {
+            // Answered with StaleClient at the next request, then closed.
+            self.stale = true;
+        } else {
+            actx.stop();
+        }
     }
 }

@@ -13,11 +13,13 @@ pub enum Transport {
     WebSocket = 4,
 }
 
-/// Asks a connection to close its session (shutdown, user deleted, stale).
+/// Asks a connection to close its session. A `stale` session (no heartbeat in time)
+/// answers its next request with `StaleClient` and then closes; any other closes now.
 #[derive(Message, Debug, Clone, Copy)]
 #[rtype(result = "()")]
 pub struct CloseSession {
     pub reason: &'static str,
+    pub stale: bool,
 }
 
 /// What `GetClient`/`GetClients` report.
@@ -35,6 +37,8 @@ pub(crate) struct ClientRecord {
     pub info: ClientInfo,
     /// Where to send `CloseSession`.
     pub session: Recipient<CloseSession>,
+    /// Connect time, then the time of the last Ping.
+    pub last_heartbeat: std::time::Instant,
 }
 
 #[derive(Default)]
@@ -63,8 +67,45 @@ impl Clients {
             address,
             consumer_groups: Vec::new(),
         };
-        self.records.insert(id, ClientRecord { info, session });
+        let last_heartbeat = std::time::Instant::now();
+        self.records.insert(
+            id,
+            ClientRecord {
+                info,
+                session,
+                last_heartbeat,
+            },
+        );
         id
+    }
+
+    /// Records a Ping.
+    pub fn heartbeat(&mut self, client_id: u32) {
+        if let Some(record) = self.records.get_mut(&client_id) {
+            record.last_heartbeat = std::time::Instant::now();
+        }
+    }
+
+    /// Removes the clients whose last heartbeat is older than `max_idle`, telling their
+    /// sessions they are stale. Answers how many were removed.
+    pub fn remove_stale(&mut self, max_idle: std::time::Duration) -> usize {
+        let now = std::time::Instant::now();
+        let stale: Vec<u32> = self
+            .records
+            .iter()
+            .filter(|(_, r)| now.duration_since(r.last_heartbeat) > max_idle)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &stale {
+            if let Some(record) = self.records.remove(id) {
+                let reason = "no heartbeat in time";
+                record.session.do_send(CloseSession {
+                    reason,
+                    stale: true,
+                });
+            }
+        }
+        stale.len()
     }
 
     pub fn remove(&mut self, client_id: u32) -> bool {
@@ -110,7 +151,10 @@ impl Clients {
     /// Tells every session to close.
     pub fn close_all(&self, reason: &'static str) {
         for record in self.records.values() {
-            record.session.do_send(CloseSession { reason });
+            record.session.do_send(CloseSession {
+                reason,
+                stale: false,
+            });
         }
     }
 }

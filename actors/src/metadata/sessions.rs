@@ -135,3 +135,32 @@ impl Handler<GetUserAccess> for MetadataActor {
         })
     }
 }
+
+/// A client's Ping: its heartbeat.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Heartbeat {
+    pub client_id: u32,
+}
+
+impl Handler<Heartbeat> for MetadataActor {
+    type Result = ();
+    fn handle(&mut self, msg: Heartbeat, _: &mut Self::Context) {
+        self.clients.heartbeat(msg.client_id);
+    }
+}
+
+/// Removes the clients whose last heartbeat is older than `max_idle` (HeartbeatVerifier);
+/// answers how many.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct RemoveStaleClients {
+    pub max_idle: std::time::Duration,
+}
+
+impl Handler<RemoveStaleClients> for MetadataActor {
+    type Result = usize;
+    fn handle(&mut self, msg: RemoveStaleClients, _: &mut Self::Context) -> usize {
+        self.clients.remove_stale(msg.max_idle)
+    }
+}
