@@ -15,6 +15,9 @@ use std::sync::Arc;
 pub struct MessageBatch {
     pub count: u32,
     pub frames: BytesMut,
+    /// End of each frame within `frames` when the codec already knows them (empty: the
+    /// partition walks the frames itself). Checked before use.
+    pub ends: Vec<u32>,
 }
 
 /// Who polls or stores offsets: an individual consumer (its numeric id, or the XXH32 of

@@ -21,6 +21,25 @@ pub const MAX_POLL_BYTES: u64 = 64 * 1024 * 1024;
 /// Files to fsync after a write, taken so the fsync can run off the event loop.
 pub type SyncHandles = Vec<(File, File)>;
 
+/// The end of each frame: the codec's, when they are consistent with the buffer (strictly
+/// increasing by at least a header, ending at its end), otherwise found by walking the
+/// frames' length fields.
+fn batch_ends(frames: &[u8], count: u32, given: Vec<u32>) -> Result<Vec<u32>, IggyError> {
+    let mut previous = 0u64;
+    let consistent = given.len() == count as usize
+        && given.last().map(|e| *e as usize) == Some(frames.len())
+        && given.iter().all(|e| {
+            let ok = u64::from(*e) >= previous + frame::HEADER_SIZE as u64;
+            previous = u64::from(*e);
+            ok
+        });
+    if consistent {
+        Ok(given)
+    } else {
+        frame_ends(frames, count)
+    }
+}
+
 /// Splits validated frames into their end positions (relative to the batch start).
 fn frame_ends(frames: &[u8], count: u32) -> Result<Vec<u32>, IggyError> {
     let mut ends = Vec::with_capacity(count as usize);
@@ -67,7 +86,7 @@ impl PartitionActor {
     /// messages were accepted.
     pub(super) fn accept(&mut self, batch: MessageBatch) -> Result<u32, IggyError> {
         let mut frames = batch.frames;
-        let mut ends = frame_ends(&frames, batch.count)?;
+        let mut ends = batch_ends(&frames, batch.count, batch.ends)?;
         if self.dedup.is_some() {
             (frames, ends) = self.drop_duplicates(frames, &ends);
             if ends.is_empty() {

@@ -24,6 +24,7 @@ fn batch(payloads: &[&[u8]]) -> MessageBatch {
     MessageBatch {
         count: payloads.len() as u32,
         frames,
+        ends: Vec::new(),
     }
 }
 
@@ -226,5 +227,27 @@ fn deduplication_drops_repeated_ids() {
     assert_eq!(
         read_all(&p),
         vec![b"x".to_vec(), b"y".to_vec(), b"z".to_vec()]
+    );
+}
+
+#[test]
+fn codec_ends_are_used_only_when_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = PartitionActor::open(key(), dir.path().join("p"), true, config(|_| {})).unwrap();
+    let mut good = batch(&[b"ab", b"cde"]);
+    good.ends = vec![66, 133];
+    assert_eq!(p.accept(good).unwrap(), 2);
+    // Ends that do not fit the buffer are ignored: the frames are walked instead.
+    let mut wrong = batch(&[b"fg", b"h"]);
+    wrong.ends = vec![10, 20];
+    assert_eq!(p.accept(wrong).unwrap(), 2);
+    assert_eq!(
+        read_all(&p),
+        vec![
+            b"ab".to_vec(),
+            b"cde".to_vec(),
+            b"fg".to_vec(),
+            b"h".to_vec()
+        ]
     );
 }

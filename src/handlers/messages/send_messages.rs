@@ -21,6 +21,7 @@ pub async fn handle(
         partitioning,
         count,
         frames,
+        ends,
     } = request;
     let target = routing::partition(
         ctx,
@@ -36,7 +37,11 @@ pub async fn handle(
     )
     .await?;
     let size = frames.len();
-    let batch = MessageBatch { count, frames };
+    let batch = MessageBatch {
+        count,
+        frames,
+        ends,
+    };
     target.addr.send(AppendMessages { batch }).await??;
     log::trace!(
         "client {}: {count} message(s), {size} bytes appended to stream {} topic {} partition {}",

@@ -40,6 +40,8 @@ pub struct SendMessages {
     pub count: u32,
     /// `count` message frames back to back, `reserved` fields zeroed.
     pub frames: BytesMut,
+    /// End of each frame within `frames`, as validated.
+    pub ends: Vec<u32>,
 }
 
 /// Decodes and validates a SendMessages payload; the message area becomes `frames`
@@ -56,13 +58,14 @@ pub fn decode(mut payload: BytesMut) -> Result<SendMessages, IggyError> {
         .filter(|end| *end <= payload.len())
         .ok_or(IggyError::InvalidCommand)?;
     let mut frames = payload.split_off(area_start);
-    validate(&payload[metadata_end..], &mut frames, count)?;
+    let ends = validate(&payload[metadata_end..], &mut frames, count)?;
     Ok(SendMessages {
         stream,
         topic,
         partitioning,
         count,
         frames,
+        ends,
     })
 }
 
@@ -109,12 +112,14 @@ fn read_partitioning(r: &mut ByteReader<'_>) -> Result<Partitioning, IggyError> 
 
 /// Checks every index entry and frame (§6.4) and zeroes non-zero `reserved` fields.
 /// Message i spans from entry i−1's position (0 for the first) to entry i's position;
-/// the last message ends at the end of the area.
-fn validate(index: &[u8], area: &mut [u8], count: u32) -> Result<(), IggyError> {
+/// the last message ends at the end of the area. Answers where each frame ends (the sizes
+/// add up to the area, so every frame fills its span exactly).
+fn validate(index: &[u8], area: &mut [u8], count: u32) -> Result<Vec<u32>, IggyError> {
     let mut r = ByteReader::new(index);
     let area_len = area.len();
     let mut start = 0usize;
     let mut total = 0u64;
+    let mut ends = Vec::with_capacity(count as usize);
     for i in 0..count {
         let (offset, position, timestamp) = read_index_entry(&mut r)?;
         if offset != 0 {
@@ -132,12 +137,13 @@ fn validate(index: &[u8], area: &mut [u8], count: u32) -> Result<(), IggyError> 
             .get_mut(start..end)
             .ok_or(IggyError::InvalidMessagesSize)?;
         total += check_frame(frame)?;
+        ends.push(u32::try_from(end).map_err(|_| IggyError::InvalidMessagesSize)?);
         start = end;
     }
     if total != area_len as u64 {
         return Err(IggyError::InvalidMessagesSize);
     }
-    Ok(())
+    Ok(ends)
 }
 
 fn read_index_entry(r: &mut ByteReader<'_>) -> Result<(u32, u32, u64), IggyError> {
