@@ -15,22 +15,12 @@ use log::{error, info, warn};
 impl Handler<AppendMessages> for PartitionActor {
     type Result = AtomicResponse<Self, Result<(), IggyError>>;
 
-    fn handle(&mut self, msg: AppendMessages, ctx: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: AppendMessages, _: &mut Self::Context) -> Self::Result {
         let done = |r| AtomicResponse::new(Box::pin(fut::ready(r)));
         let accepted = match self.accept(msg.batch) {
             Ok(n) => n,
             Err(e) => return done(Err(e)),
         };
-        if !self.config.enforce_fsync {
-            // Without fsync an acknowledged message may be in memory either way, so the
-            // answer goes out first and the write follows: the producer prepares its next
-            // batch while this one is written.
-            if accepted > 0 && self.should_persist() {
-                self.schedule_persist(ctx);
-            }
-            self.publish_stats();
-            return done(Ok(()));
-        }
         let handles = if accepted > 0 && self.should_persist() {
             match self.persist(self.config.enforce_fsync) {
                 Ok(h) => h,
@@ -49,44 +39,6 @@ impl Handler<AppendMessages> for PartitionActor {
         // The fsync runs on a blocking thread: the shard's other partitions go on; this
         // partition answers (and takes its next message) once the data is on disk.
         AtomicResponse::new(Box::pin(fut::wrap_future(sync_files(handles))))
-    }
-}
-
-/// Writes the unsaved buffer once it reached a save threshold (sent by the partition to
-/// itself after answering an append).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub(super) struct PersistScheduled;
-
-impl PartitionActor {
-    fn schedule_persist(&mut self, ctx: &mut Context<Self>) {
-        if self.persist_scheduled {
-            return;
-        }
-        self.persist_scheduled = true;
-        let me = ctx.address();
-        // Yield first, so the connection writes the answer before the file write starts.
-        actix::spawn(async move {
-            tokio::task::yield_now().await;
-            me.do_send(PersistScheduled);
-        });
-    }
-}
-
-impl Handler<PersistScheduled> for PartitionActor {
-    type Result = ();
-
-    fn handle(&mut self, _: PersistScheduled, _: &mut Self::Context) {
-        self.persist_scheduled = false;
-        if self.should_persist() {
-            if let Err(e) = self.persist(false) {
-                error!(
-                    "{}: unsaved messages stay in memory after a failed write: {e}",
-                    self.key
-                );
-            }
-            self.publish_stats();
-        }
     }
 }
 

@@ -117,8 +117,6 @@ pub struct PartitionActor {
     next_offset: u64,
     /// Timestamps never go backwards within a partition.
     last_timestamp: u64,
-    /// A `PersistScheduled` is on its way (the unsaved buffer reached a threshold).
-    persist_scheduled: bool,
     /// Ids for messages sent with id 0 (a fast generator seeded from the OS).
     rng: rand::rngs::SmallRng,
     stats: Arc<PartitionStats>,
@@ -185,7 +183,6 @@ impl PartitionActor {
             dedup,
             next_offset,
             last_timestamp,
-            persist_scheduled: false,
             rng: rand::SeedableRng::from_entropy(),
             stats: Arc::default(),
         };
