@@ -1,48 +1,21 @@
-//! The one place where a session's right to run a command is checked. The user's current
-//! status and permissions are read from the metadata actor on every check, so changes
-//! take effect at the next command.
+//! Authorization of commands that touch no stream or topic (stats, clients, users): the
+//! same check the data plane makes, `RoutingTable::authorize`, against the shard's copy of
+//! the users' status and permissions (refreshed once from the metadata actor when it
+//! refuses, so a change just made applies at the next command).
 
 use crate::context::{ServerContext, Session};
-use iggy_actors::access::{self, Action};
-use iggy_actors::metadata::GetUserAccess;
-use iggy_actors::permissions::Permissions;
-use iggy_actors::users::UserStatus;
+use crate::handlers::routing::with_table;
+use iggy_actors::access::Action;
 use iggy_actors::IggyError;
 
-/// What a command needs.
-#[derive(Debug, Clone, Copy)]
-pub enum Access {
-    /// Global manage_servers or read_servers.
-    ReadServers,
-    /// Any action of the permission model (`iggy_actors::access`).
-    Action(Action),
-}
-
-fn allows(permissions: &Permissions, access: Access) -> bool {
-    match access {
-        Access::ReadServers => access::allows(permissions, Action::ReadServers),
-        Access::Action(action) => access::allows(permissions, action),
-    }
-}
-
-/// Ok when the session's user may do `access`; `Unauthenticated` when the session has no
-/// (longer a valid) user, `Unauthorized` when the permission is missing.
+/// Ok (the user id) when the session's user may do `action`; `Unauthenticated` when the
+/// session has no (longer a valid) user, `Unauthorized` when the permission is missing.
 pub async fn require(
     ctx: &ServerContext,
     session: &Session,
-    access: Access,
+    action: Action,
 ) -> Result<u32, IggyError> {
     let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
-    let user = ctx
-        .metadata
-        .send(GetUserAccess { user_id })
-        .await?
-        .ok_or(IggyError::Unauthenticated)?;
-    if user.status != UserStatus::Active {
-        return Err(IggyError::Unauthenticated);
-    }
-    match &user.permissions {
-        Some(p) if allows(p, access) => Ok(user_id),
-        _ => Err(IggyError::Unauthorized),
-    }
+    with_table(ctx, |table| table.authorize(user_id, action)).await?;
+    Ok(user_id)
 }

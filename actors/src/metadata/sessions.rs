@@ -4,7 +4,6 @@
 use super::clients::{ClientInfo, CloseSession, Transport};
 use super::MetadataActor;
 use crate::error::IggyError;
-use crate::permissions::Permissions;
 use crate::users::UserStatus;
 use actix::prelude::*;
 use std::net::SocketAddr;
@@ -110,29 +109,6 @@ impl Handler<GetClients> for MetadataActor {
     type Result = Vec<ClientInfo>;
     fn handle(&mut self, _: GetClients, _: &mut Self::Context) -> Self::Result {
         self.clients.all()
-    }
-}
-
-/// A user's current status and permissions, for the authorization check of a command.
-#[derive(Debug, Clone)]
-pub struct UserAccess {
-    pub status: UserStatus,
-    pub permissions: Option<Permissions>,
-}
-
-#[derive(Message)]
-#[rtype(result = "Option<UserAccess>")]
-pub struct GetUserAccess {
-    pub user_id: u32,
-}
-
-impl Handler<GetUserAccess> for MetadataActor {
-    type Result = Option<UserAccess>;
-    fn handle(&mut self, msg: GetUserAccess, _: &mut Self::Context) -> Self::Result {
-        self.users.get(&msg.user_id).map(|u| UserAccess {
-            status: u.status,
-            permissions: u.permissions.clone(),
-        })
     }
 }
 

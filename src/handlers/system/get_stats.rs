@@ -1,9 +1,10 @@
 //! GetStats (10): process, machine and data figures.
 
 use crate::context::{ServerContext, Session};
-use crate::handlers::auth::{require, Access};
+use crate::handlers::auth::require;
 use crate::protocol::responses::{self, Stats};
 use bytes::Bytes;
+use iggy_actors::access::Action;
 use iggy_actors::metadata::GetMetadataStats;
 use iggy_actors::supervisors::sysinfo_printer::GetSystemSnapshot;
 use iggy_actors::IggyError;
@@ -12,7 +13,7 @@ pub const SERVER_VERSION: &str = "0.8.0";
 pub const SERVER_SEMVER: u32 = 8000;
 
 pub async fn handle(ctx: &ServerContext, session: &Session) -> Result<Bytes, IggyError> {
-    require(ctx, session, Access::ReadServers).await?;
+    require(ctx, session, Action::ReadServers).await?;
     let counts = ctx.metadata.send(GetMetadataStats).await?;
     let sys = ctx.sysinfo.send(GetSystemSnapshot).await?;
     let stats = Stats {

@@ -4,7 +4,7 @@
 
 use super::hashing;
 use crate::context::{ServerContext, Session};
-use crate::handlers::auth::{self, Access};
+use crate::handlers::auth;
 use crate::protocol::responses::users as encode;
 use bytes::Bytes;
 use iggy_actors::access::Action;
@@ -21,7 +21,7 @@ pub async fn handle(
     status: UserStatus,
     permissions: Option<Permissions>,
 ) -> Result<Bytes, IggyError> {
-    let user_id = auth::require(ctx, session, Access::Action(Action::ManageUsers)).await?;
+    let user_id = auth::require(ctx, session, Action::ManageUsers).await?;
     users::validate_username(&username)?;
     users::validate_password(&password)?;
     let password_hash = hashing::hash(password).await?;
