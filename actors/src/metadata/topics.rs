@@ -1,6 +1,6 @@
 //! Topic, partition and segment commands of the metadata actor.
 
-use super::catalog::PartitionHandle;
+use super::catalog::{PartitionHandle, TopicState};
 use super::entries::MetadataEntry;
 use super::messages::{
     CreatePartitions, CreateTopic, DeletePartitions, DeleteSegments, DeleteTopic, GetTopic,
@@ -11,6 +11,7 @@ use super::streams::{ask_all, remove_dir, run_partition_work, set_aside_leftover
 use super::MetadataActor;
 use crate::access::Action;
 use crate::error::IggyError;
+use crate::identifier::Identifier;
 use crate::partition::{
     DeleteOldestSegments, PartitionActor, PartitionKey, PurgePartition, RemovePartition,
 };
@@ -90,6 +91,20 @@ impl MetadataActor {
         })
     }
 
+    /// Resolves a topic (`StreamIdNotFound`/`TopicIdNotFound`) and checks that `user_id`
+    /// may manage it.
+    fn topic_to_manage(
+        &self,
+        user_id: u32,
+        stream: &Identifier,
+        topic: &Identifier,
+    ) -> Result<(u32, &TopicState), IggyError> {
+        let stream_id = self.catalog.stream(stream)?.id;
+        let topic = self.catalog.topic(stream, topic)?;
+        self.authorize(user_id, Action::ManageTopic(stream_id, topic.id))?;
+        Ok((stream_id, topic))
+    }
+
     /// Logs a change that created partitions and attaches their actors; when the log
     /// cannot be written, the new partitions are removed again.
     fn commit_new_partitions(
@@ -140,7 +155,7 @@ impl Handler<CreateTopic> for MetadataActor {
             let stream = self.catalog.stream(&msg.stream)?;
             let stream_id = stream.id;
             self.authorize(msg.user_id, Action::CreateTopic(stream_id))?;
-            if super::catalog::TopicState::name_taken_in(stream, &msg.name, None) {
+            if TopicState::name_taken_in(stream, &msg.name, None) {
                 return Err(IggyError::TopicNameAlreadyExists);
             }
             let settings = self.resolve_settings(msg.settings)?;
@@ -230,7 +245,7 @@ impl Handler<UpdateTopic> for MetadataActor {
         let topic = self.catalog.topic(&msg.stream, &msg.topic)?;
         let (stream_id, topic_id) = (stream.id, topic.id);
         self.authorize(msg.user_id, Action::ManageTopic(stream_id, topic_id))?;
-        if super::catalog::TopicState::name_taken_in(stream, &msg.name, Some(topic_id)) {
+        if TopicState::name_taken_in(stream, &msg.name, Some(topic_id)) {
             return Err(IggyError::TopicNameAlreadyExists);
         }
         let settings = TopicSettings {
@@ -260,9 +275,8 @@ impl Handler<DeleteTopic> for MetadataActor {
 
     fn handle(&mut self, msg: DeleteTopic, _: &mut Self::Context) -> Self::Result {
         run_partition_work((|| {
-            let stream_id = self.catalog.stream(&msg.stream)?.id;
-            let topic_id = self.catalog.topic(&msg.stream, &msg.topic)?.id;
-            self.authorize(msg.user_id, Action::ManageTopic(stream_id, topic_id))?;
+            let (stream_id, topic) = self.topic_to_manage(msg.user_id, &msg.stream, &msg.topic)?;
+            let topic_id = topic.id;
             let actors = self.topic_partition_actors(stream_id, topic_id, 0);
             self.commit(
                 msg.user_id,
@@ -285,9 +299,8 @@ impl Handler<PurgeTopic> for MetadataActor {
 
     fn handle(&mut self, msg: PurgeTopic, _: &mut Self::Context) -> Self::Result {
         run_partition_work((|| {
-            let stream_id = self.catalog.stream(&msg.stream)?.id;
-            let topic_id = self.catalog.topic(&msg.stream, &msg.topic)?.id;
-            self.authorize(msg.user_id, Action::ManageTopic(stream_id, topic_id))?;
+            let (stream_id, topic) = self.topic_to_manage(msg.user_id, &msg.stream, &msg.topic)?;
+            let topic_id = topic.id;
             let actors = self.topic_partition_actors(stream_id, topic_id, 0);
             let user = msg.user_id;
             Ok(PartitionWork::new(actors, PurgePartition, move || {
@@ -305,10 +318,8 @@ impl Handler<CreatePartitions> for MetadataActor {
             if !(1..=MAX_PARTITIONS_PER_REQUEST).contains(&msg.count) {
                 return Err(IggyError::TooManyPartitions);
             }
-            let stream_id = self.catalog.stream(&msg.stream)?.id;
-            let topic = self.catalog.topic(&msg.stream, &msg.topic)?;
+            let (stream_id, topic) = self.topic_to_manage(msg.user_id, &msg.stream, &msg.topic)?;
             let topic_id = topic.id;
-            self.authorize(msg.user_id, Action::ManageTopic(stream_id, topic_id))?;
             let first = topic.partitions.len() as u32;
             let keys = (first..first + msg.count)
                 .map(|partition_id| PartitionKey {
@@ -349,10 +360,8 @@ impl Handler<DeletePartitions> for MetadataActor {
             if !(1..=MAX_PARTITIONS_PER_REQUEST).contains(&msg.count) {
                 return Err(IggyError::TooManyPartitions);
             }
-            let stream_id = self.catalog.stream(&msg.stream)?.id;
-            let topic = self.catalog.topic(&msg.stream, &msg.topic)?;
+            let (stream_id, topic) = self.topic_to_manage(msg.user_id, &msg.stream, &msg.topic)?;
             let topic_id = topic.id;
-            self.authorize(msg.user_id, Action::ManageTopic(stream_id, topic_id))?;
             let existing = topic.partitions.len() as u32;
             if msg.count > existing {
                 return Err(IggyError::InvalidPartitionsCount);
@@ -377,9 +386,7 @@ impl Handler<DeleteSegments> for MetadataActor {
 
     fn handle(&mut self, msg: DeleteSegments, _: &mut Self::Context) -> Self::Result {
         let prepared = (|| {
-            let stream_id = self.catalog.stream(&msg.stream)?.id;
-            let topic = self.catalog.topic(&msg.stream, &msg.topic)?;
-            self.authorize(msg.user_id, Action::ManageTopic(stream_id, topic.id))?;
+            let (_, topic) = self.topic_to_manage(msg.user_id, &msg.stream, &msg.topic)?;
             topic
                 .partitions
                 .get(&msg.partition_id)
