@@ -13,6 +13,7 @@ pub mod segment;
 pub mod segments;
 pub mod stats;
 mod storage;
+pub mod xxh3;
 
 pub use handlers::{DeleteOldestSegments, PurgePartition, RemovePartition, StopPartition};
 
