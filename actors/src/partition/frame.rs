@@ -77,12 +77,12 @@ pub fn stamp(frame: &mut [u8], offset: u64, timestamp: u64, rng: &mut impl rand:
     frame[..8].copy_from_slice(&sum.to_le_bytes());
 }
 
+/// A random UUID v4 as the little-endian u128 of its 16 bytes: byte 6 carries the
+/// version (4), byte 8 the variant (0b10).
 fn random_uuid_v4(rng: &mut impl rand::RngCore) -> u128 {
-    let mut bytes = [0u8; 16];
-    rng.fill_bytes(&mut bytes);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    u128::from_le_bytes(bytes)
+    let random = (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64());
+    let version = (random & !(0xf0 << 48)) | (0x40 << 48);
+    (version & !(0xc0 << 64)) | (0x80 << 64)
 }
 
 #[cfg(test)]
@@ -109,6 +109,12 @@ mod tests {
         assert!(checksum_ok(&f));
         f[66] ^= 1;
         assert!(!checksum_ok(&f));
+        let uuid = id(&f).unwrap().to_le_bytes();
+        assert_eq!(
+            (uuid[6] >> 4, uuid[8] >> 6),
+            (4, 0b10),
+            "version 4, RFC 4122 variant"
+        );
         let mut kept = frame(b"x", 7);
         stamp(&mut kept, 0, 0, &mut rng);
         assert_eq!(id(&kept), Some(7));
