@@ -1,7 +1,6 @@
 //! The unsaved buffer: batches accepted but not yet written to the segment files. They
 //! are readable from here (slices of the same `Bytes`, no copy) until they are flushed.
 
-use super::index::IndexEntry;
 use bytes::Bytes;
 use std::collections::VecDeque;
 
@@ -24,21 +23,6 @@ impl JournalBatch {
         } else {
             self.ends[i - 1] as usize
         }
-    }
-
-    /// Index entries for this batch written at `base` bytes into a segment starting at
-    /// `segment_start`.
-    pub fn index_entries(&self, segment_start: u64, base: u64) -> Vec<IndexEntry> {
-        let first_rel = (self.first_offset - segment_start) as u32;
-        self.ends
-            .iter()
-            .enumerate()
-            .map(|(i, end)| IndexEntry {
-                relative_offset: first_rel + i as u32,
-                end: (base + u64::from(*end)) as u32,
-                timestamp: self.timestamp,
-            })
-            .collect()
     }
 }
 

@@ -3,7 +3,7 @@
 //! Opening a segment repairs it: a torn or corrupt tail is cut at the last good message.
 
 use super::frame;
-use super::index::{self, IndexEntry, ENTRY_SIZE};
+use super::index::{self, IndexEntry, MemoryIndex, ENTRY_SIZE};
 use super::messages::FileRange;
 use super::segments;
 use bytes::Bytes;
@@ -22,7 +22,7 @@ pub struct Segment {
     log: Arc<File>,
     index: File,
     /// The index in memory; `None` = read entries from the index file when needed.
-    cached: Option<Vec<IndexEntry>>,
+    cached: Option<MemoryIndex>,
     /// Messages in the log file.
     pub count: u32,
     /// Bytes in the log file.
@@ -83,7 +83,7 @@ impl Segment {
         }
         let repair = segment.recover(log_len, full_check)?;
         if keep_index {
-            segment.cached = Some(segment.load_entries()?);
+            segment.cached = Some(segment.load_index()?);
         }
         Ok((segment, repair))
     }
@@ -185,18 +185,19 @@ impl Segment {
         Ok((entries, pos, None))
     }
 
-    fn load_entries(&self) -> io::Result<Vec<IndexEntry>> {
+    fn load_index(&self) -> io::Result<MemoryIndex> {
         let mut raw = vec![0u8; self.count as usize * ENTRY_SIZE];
         self.index.read_exact_at(&mut raw, 0)?;
-        Ok(raw
+        let entries: Vec<IndexEntry> = raw
             .chunks_exact(ENTRY_SIZE)
             .filter_map(IndexEntry::decode)
-            .collect())
+            .collect();
+        Ok(MemoryIndex::from_entries(&entries))
     }
 
     fn read_entry(&self, i: u32) -> io::Result<Option<IndexEntry>> {
         if let Some(cached) = &self.cached {
-            return Ok(cached.get(i as usize).copied());
+            return Ok(cached.get(i));
         }
         let mut raw = [0u8; ENTRY_SIZE];
         match self
@@ -214,29 +215,34 @@ impl Segment {
         self.start_offset + u64::from(self.count)
     }
 
-    /// Appends frames and their index entries (entries relative to this segment).
-    pub fn append(&mut self, frames: &[Bytes], entries: &[IndexEntry]) -> io::Result<()> {
-        let incoming: u64 = frames.iter().map(|f| f.len() as u64).sum();
-        self.reserve(incoming);
-        for f in frames {
-            (&*self.log).write_all(f)?;
+    /// Appends a batch of frames stamped with `timestamp`; `ends` are the frames' ends
+    /// relative to the start of `frames`. Their index entries follow the segment's last.
+    pub fn append(&mut self, frames: &Bytes, ends: &[u32], timestamp: u64) -> io::Result<()> {
+        if ends.is_empty() {
+            return Ok(());
         }
-        let mut raw = Vec::with_capacity(entries.len() * ENTRY_SIZE);
-        for e in entries {
-            e.encode(&mut raw);
+        self.reserve(frames.len() as u64);
+        (&*self.log).write_all(frames)?;
+        let base = self.size;
+        let mut raw = Vec::with_capacity(ends.len() * ENTRY_SIZE);
+        for (i, end) in ends.iter().enumerate() {
+            let entry = IndexEntry {
+                relative_offset: self.count + i as u32,
+                end: (base + u64::from(*end)) as u32,
+                timestamp,
+            };
+            entry.encode(&mut raw);
+            if let Some(cached) = &mut self.cached {
+                cached.push(entry.end, timestamp);
+            }
         }
         self.index.write_all(&raw)?;
-        if let (Some(first), Some(last)) = (entries.first(), entries.last()) {
-            if self.count == 0 {
-                self.first_timestamp = first.timestamp;
-            }
-            self.last_timestamp = last.timestamp;
-            self.size = u64::from(last.end);
+        if self.count == 0 {
+            self.first_timestamp = timestamp;
         }
-        self.count += entries.len() as u32;
-        if let Some(cached) = &mut self.cached {
-            cached.extend_from_slice(entries);
-        }
+        self.last_timestamp = timestamp;
+        self.size = base + frames.len() as u64;
+        self.count += ends.len() as u32;
         Ok(())
     }
 
@@ -284,7 +290,7 @@ impl Segment {
 
     pub fn set_index_cached(&mut self, keep: bool) -> io::Result<()> {
         match (keep, self.cached.is_some()) {
-            (true, false) => self.cached = Some(self.load_entries()?),
+            (true, false) => self.cached = Some(self.load_index()?),
             (false, true) => self.cached = None,
             _ => {}
         }
@@ -336,6 +342,11 @@ impl Segment {
     pub fn offset_at_or_after(&self, ts: u64) -> io::Result<Option<u64>> {
         if self.count == 0 || self.last_timestamp < ts {
             return Ok(None);
+        }
+        if let Some(cached) = &self.cached {
+            return Ok(cached
+                .first_at_or_after(ts)
+                .map(|rel| self.start_offset + u64::from(rel)));
         }
         let (mut lo, mut hi) = (0u32, self.count - 1);
         while lo < hi {

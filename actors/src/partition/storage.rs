@@ -173,8 +173,8 @@ impl PartitionActor {
         let mut batches = self.journal.take().into_iter();
         while let Some(b) = batches.next() {
             let active = self.active_mut();
-            let entries = b.index_entries(active.start_offset, active.size);
-            if let Err(e) = active.append(std::slice::from_ref(&b.frames), &entries) {
+            debug_assert_eq!(b.first_offset, active.next_offset());
+            if let Err(e) = active.append(&b.frames, &b.ends, b.timestamp) {
                 let mut rest = vec![b];
                 rest.extend(batches);
                 self.journal.restore(rest);
