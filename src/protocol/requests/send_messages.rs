@@ -115,23 +115,25 @@ fn read_partitioning(r: &mut ByteReader<'_>) -> Result<Partitioning, IggyError> 
 /// the last message ends at the end of the area. Answers where each frame ends (the sizes
 /// add up to the area, so every frame fills its span exactly).
 fn validate(index: &[u8], area: &mut [u8], count: u32) -> Result<Vec<u32>, IggyError> {
-    let mut r = ByteReader::new(index);
+    let entries = index.chunks_exact(INDEX_ENTRY_SIZE);
+    if entries.len() != count as usize {
+        return Err(IggyError::InvalidCommand);
+    }
     let area_len = area.len();
     let mut start = 0usize;
     let mut total = 0u64;
     let mut ends = Vec::with_capacity(count as usize);
-    for i in 0..count {
-        let (offset, position, timestamp) = read_index_entry(&mut r)?;
-        if offset != 0 {
+    for (i, entry) in entries.enumerate() {
+        if le_u32(entry, 0) != 0 {
             return Err(IggyError::NonZeroOffset);
         }
-        if timestamp != 0 {
+        if le_u64(entry, 8) != 0 {
             return Err(IggyError::NonZeroTimestamp);
         }
-        let end = if i + 1 == count {
+        let end = if i + 1 == count as usize {
             area_len
         } else {
-            position as usize
+            le_u32(entry, 4) as usize
         };
         let frame = area
             .get_mut(start..end)
@@ -146,27 +148,30 @@ fn validate(index: &[u8], area: &mut [u8], count: u32) -> Result<Vec<u32>, IggyE
     Ok(ends)
 }
 
-fn read_index_entry(r: &mut ByteReader<'_>) -> Result<(u32, u32, u64), IggyError> {
-    let truncated = |_| IggyError::InvalidCommand;
-    Ok((
-        r.u32().map_err(truncated)?,
-        r.u32().map_err(truncated)?,
-        r.u64().map_err(truncated)?,
-    ))
+/// The little-endian u32 at `at` of a slice known to hold it.
+fn le_u32(b: &[u8], at: usize) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(a)
+}
+
+/// The little-endian u64 at `at` of a slice known to hold it.
+fn le_u64(b: &[u8], at: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(a)
 }
 
 /// Checks one message span and answers the size of the frame it holds.
 fn check_frame(span: &mut [u8]) -> Result<u64, IggyError> {
+    let span_len = span.len();
     let header = span
-        .get(48..MESSAGE_HEADER_SIZE)
+        .get_mut(48..MESSAGE_HEADER_SIZE)
         .ok_or(IggyError::MissingIndex)?;
-    let mut r = ByteReader::new(header);
-    let missing = |_| IggyError::MissingIndex;
-    let user_headers = u64::from(r.u32().map_err(missing)?);
-    let payload = u64::from(r.u32().map_err(missing)?);
-    let reserved = r.u64().map_err(missing)?;
+    let user_headers = u64::from(le_u32(header, 0));
+    let payload = u64::from(le_u32(header, 4));
     let size = MESSAGE_HEADER_SIZE as u64 + payload + user_headers;
-    if size > span.len() as u64 {
+    if size > span_len as u64 {
         return Err(IggyError::MissingIndex);
     }
     if payload > MAX_PAYLOAD_SIZE {
@@ -175,9 +180,9 @@ fn check_frame(span: &mut [u8]) -> Result<u64, IggyError> {
     if user_headers > MAX_USER_HEADERS_SIZE {
         return Err(IggyError::TooBigUserHeaders);
     }
-    if reserved != 0 {
+    if le_u64(header, 8) != 0 {
         // The SDK rejects a polled message whose reserved field is not zero.
-        span[56..MESSAGE_HEADER_SIZE].fill(0);
+        header[8..].fill(0);
     }
     Ok(size)
 }
