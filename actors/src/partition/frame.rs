@@ -54,7 +54,7 @@ pub fn id(frame: &[u8]) -> Option<u128> {
 
 /// XXH3-64 (seed 0) of everything after the checksum field.
 pub fn compute_checksum(frame: &[u8]) -> u64 {
-    super::xxh3::xxh3_64(frame.get(8..).unwrap_or_default())
+    twox_hash::XxHash3_64::oneshot(frame.get(8..).unwrap_or_default())
 }
 
 /// True when the stored checksum matches the frame.

@@ -13,7 +13,6 @@ pub mod segment;
 pub mod segments;
 pub mod stats;
 mod storage;
-pub mod xxh3;
 
 pub use handlers::{DeleteOldestSegments, PurgePartition, RemovePartition, StopPartition};
 
