@@ -1,0 +1,106 @@
+//! What the kernel alone charges for the write path on this machine: one thread receives
+//! frames from loopback TCP into a reused buffer and appends them to a file (the two
+//! copies every buffered-write server pays), another sends them at a fixed rate. It prints
+//! the receiving thread's CPU seconds per GB, the floor under `examples/bench`'s server
+//! CPU-s/GB for the same traffic. This VM's cost of fresh page-cache memory drifts over
+//! the day, so compare the server against a floor measured at the same time.
+//!
+//! ```text
+//! cargo run --release --example floor -- [dir] [MB/s] [batch bytes] [GB]
+//! ```
+//! Defaults: the system temp dir, 300 MB/s, 1,064,000-byte frames (1000 messages of
+//! 1000 bytes with their 64-byte headers), 1.5 GB.
+
+use std::fs::OpenOptions;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+fn pin_to_core(core: usize) {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; the calls only read it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(core, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
+}
+
+fn thread_cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec to write into.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+}
+
+fn arg<T: std::str::FromStr>(i: usize, default: T) -> T {
+    std::env::args()
+        .nth(i)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> std::io::Result<()> {
+    let dir: String = arg(1, std::env::temp_dir().display().to_string());
+    let rate: f64 = arg(2, 300.0);
+    let frame: usize = arg(3, 1_064_000);
+    let total: f64 = arg(4, 1.5);
+    let frames = (total * 1e9 / frame as f64).ceil() as usize;
+    let path = std::path::Path::new(&dir).join(format!("floor-{}.log", std::process::id()));
+
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let address = listener.local_addr()?;
+    let sink_path = path.clone();
+    let sink = std::thread::spawn(move || -> std::io::Result<(f64, u64)> {
+        pin_to_core(0);
+        let (mut socket, _) = listener.accept()?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&sink_path)?;
+        let mut buffer = Vec::new();
+        let mut bytes = 0u64;
+        let start = thread_cpu_seconds();
+        loop {
+            let mut header = [0u8; 4];
+            if socket.read_exact(&mut header).is_err() {
+                return Ok((thread_cpu_seconds() - start, bytes));
+            }
+            buffer.resize(u32::from_le_bytes(header) as usize, 0);
+            socket.read_exact(&mut buffer)?;
+            file.write_all(&buffer)?;
+            socket.write_all(&[0u8; 8])?;
+            bytes += buffer.len() as u64;
+        }
+    });
+
+    pin_to_core(1);
+    let mut socket = TcpStream::connect(address)?;
+    let mut payload = vec![7u8; frame + 4];
+    payload[..4].copy_from_slice(&(frame as u32).to_le_bytes());
+    let interval = Duration::from_secs_f64(frame as f64 / (rate * 1e6));
+    let began = Instant::now();
+    let mut answer = [0u8; 8];
+    for i in 0..frames {
+        let due = began + interval * i as u32;
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        socket.write_all(&payload)?;
+        socket.read_exact(&mut answer)?;
+    }
+    drop(socket);
+    let (cpu, bytes) = sink.join().expect("the sink thread panicked")?;
+    let _ = std::fs::remove_file(&path);
+    println!(
+        "floor: {:.3} GB at {:.0} MB/s in {:.2} s: receiving thread {:.3} CPU-s, {:.3} CPU-s/GB",
+        bytes as f64 / 1e9,
+        bytes as f64 / 1e6 / began.elapsed().as_secs_f64(),
+        began.elapsed().as_secs_f64(),
+        cpu,
+        cpu / (bytes as f64 / 1e9)
+    );
+    Ok(())
+}
