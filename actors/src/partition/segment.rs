@@ -217,26 +217,35 @@ impl Segment {
 
     /// Appends a batch of frames stamped with `timestamp`; `ends` are the frames' ends
     /// relative to the start of `frames`. Their index entries follow the segment's last.
+    /// A write that fails leaves both files as they were before the call (a partly
+    /// written batch is cut off), so a later append still lands where the index says.
     pub fn append(&mut self, frames: &Bytes, ends: &[u32], timestamp: u64) -> io::Result<()> {
         if ends.is_empty() {
             return Ok(());
         }
-        self.reserve(frames.len() as u64);
-        (&*self.log).write_all(frames)?;
         let base = self.size;
         let mut raw = Vec::with_capacity(ends.len() * ENTRY_SIZE);
         for (i, end) in ends.iter().enumerate() {
-            let entry = IndexEntry {
+            IndexEntry {
                 relative_offset: self.count + i as u32,
                 end: (base + u64::from(*end)) as u32,
                 timestamp,
-            };
-            entry.encode(&mut raw);
-            if let Some(cached) = &mut self.cached {
-                cached.push(entry.end, timestamp);
+            }
+            .encode(&mut raw);
+        }
+        self.reserve(frames.len() as u64);
+        let written = (&*self.log)
+            .write_all(frames)
+            .and_then(|()| self.index.write_all(&raw));
+        if let Err(e) = written {
+            self.cut_back();
+            return Err(e);
+        }
+        if let Some(cached) = &mut self.cached {
+            for end in ends {
+                cached.push((base + u64::from(*end)) as u32, timestamp);
             }
         }
-        self.index.write_all(&raw)?;
         if self.count == 0 {
             self.first_timestamp = timestamp;
         }
@@ -244,6 +253,24 @@ impl Segment {
         self.size = base + frames.len() as u64;
         self.count += ends.len() as u32;
         Ok(())
+    }
+
+    /// Cuts both files back to the last complete append (after a failed write).
+    fn cut_back(&mut self) {
+        let index_len = u64::from(self.count) * ENTRY_SIZE as u64;
+        let cut = self
+            .log
+            .set_len(self.size)
+            .and_then(|()| self.index.set_len(index_len));
+        if let Err(e) = cut {
+            log::error!(
+                "cannot cut {} back to {} bytes after a failed write: {e}",
+                self.log_path.display(),
+                self.size
+            );
+        }
+        // Truncating also gave back the blocks reserved past the end.
+        self.reserved = self.size;
     }
 
     /// Reserves disk blocks ahead of the writes (`fallocate` with KEEP_SIZE, so the file's
@@ -378,4 +405,58 @@ fn read_frame(reader: &mut impl Read, buf: &mut Vec<u8>, available: u64) -> Resu
     reader
         .read_exact(&mut buf[frame::HEADER_SIZE..])
         .map_err(|e| format!("cannot read a message: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(sizes: &[u32], fill: u8) -> (Bytes, Vec<u32>) {
+        let mut ends = Vec::new();
+        let mut total = 0;
+        for s in sizes {
+            total += s;
+            ends.push(total);
+        }
+        (Bytes::from(vec![fill; total as usize]), ends)
+    }
+
+    fn file_len(path: &Path) -> u64 {
+        std::fs::metadata(path).unwrap().len()
+    }
+
+    #[test]
+    fn a_failed_append_leaves_both_files_as_they_were() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut segment, _) = Segment::open(dir.path(), 0, false, true).unwrap();
+        let (a, a_ends) = batch(&[100, 50], 1);
+        segment.append(&a, &a_ends, 10).unwrap();
+        // The log write succeeds, the index write fails (no space): the batch is cut off.
+        let index = std::mem::replace(
+            &mut segment.index,
+            OpenOptions::new().write(true).open("/dev/full").unwrap(),
+        );
+        let (b, b_ends) = batch(&[70], 2);
+        assert!(segment.append(&b, &b_ends, 20).is_err());
+        assert_eq!((segment.count, segment.size), (2, 150));
+        assert_eq!(
+            file_len(&segment.log_path),
+            150,
+            "the partial batch is cut off"
+        );
+        assert_eq!(segment.cached.as_ref().map(MemoryIndex::len), Some(2));
+        assert_eq!(segment.last_timestamp, 10);
+        // The next append lands where the index says it does.
+        segment.index = index;
+        segment.append(&b, &b_ends, 30).unwrap();
+        let (range, n) = segment.read(2, 10, u64::MAX).unwrap().unwrap();
+        assert_eq!((range.offset, range.len, n), (150, 70, 1));
+        assert_eq!(range.read().unwrap(), vec![2u8; 70]);
+        assert_eq!(file_len(&segment.index_path), 3 * ENTRY_SIZE as u64);
+        // Reopened, the index is consistent with the log as it is (no repair needed).
+        drop(segment);
+        let (mut reopened, _) = Segment::open(dir.path(), 0, false, false).unwrap();
+        assert!(reopened.quick_open(220).unwrap());
+        assert_eq!((reopened.count, reopened.size), (3, 220));
+    }
 }
