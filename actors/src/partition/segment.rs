@@ -4,11 +4,11 @@
 
 use super::frame;
 use super::index::{self, IndexEntry, MemoryIndex, ENTRY_SIZE};
+use super::journal::JournalBatch;
 use super::messages::FileRange;
 use super::segments;
-use bytes::Bytes;
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufReader, IoSlice, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -215,43 +215,58 @@ impl Segment {
         self.start_offset + u64::from(self.count)
     }
 
-    /// Appends a batch of frames stamped with `timestamp`; `ends` are the frames' ends
-    /// relative to the start of `frames`. Their index entries follow the segment's last.
-    /// A write that fails leaves both files as they were before the call (a partly
-    /// written batch is cut off), so a later append still lands where the index says.
-    pub fn append(&mut self, frames: &Bytes, ends: &[u32], timestamp: u64) -> io::Result<()> {
-        if ends.is_empty() {
+    /// Appends batches (at most [`MAX_APPEND_BATCHES`]) with one vectored write to the log
+    /// and one write to the index: their index entries follow the segment's last. A write
+    /// that fails leaves both files as they were before the call (a partly written group is
+    /// cut off), so a later append still lands where the index says.
+    pub fn append(&mut self, batches: &[JournalBatch]) -> io::Result<()> {
+        let base = self.size;
+        let messages: usize = batches.iter().map(|b| b.ends.len()).sum();
+        let mut raw = Vec::with_capacity(messages * ENTRY_SIZE);
+        let mut start = base;
+        let mut relative = self.count;
+        for b in batches {
+            for end in &b.ends {
+                IndexEntry {
+                    relative_offset: relative,
+                    end: (start + u64::from(*end)) as u32,
+                    timestamp: b.timestamp,
+                }
+                .encode(&mut raw);
+                relative += 1;
+            }
+            start += b.frames.len() as u64;
+        }
+        let incoming = start - base;
+        if messages == 0 {
             return Ok(());
         }
-        let base = self.size;
-        let mut raw = Vec::with_capacity(ends.len() * ENTRY_SIZE);
-        for (i, end) in ends.iter().enumerate() {
-            IndexEntry {
-                relative_offset: self.count + i as u32,
-                end: (base + u64::from(*end)) as u32,
-                timestamp,
-            }
-            .encode(&mut raw);
-        }
-        self.reserve(frames.len() as u64);
-        let written = (&*self.log)
-            .write_all(frames)
-            .and_then(|()| self.index.write_all(&raw));
+        self.reserve(incoming);
+        let mut slices: Vec<IoSlice<'_>> =
+            batches.iter().map(|b| IoSlice::new(&b.frames)).collect();
+        let written =
+            write_all_vectored(&self.log, &mut slices).and_then(|()| (&self.index).write_all(&raw));
         if let Err(e) = written {
             self.cut_back();
             return Err(e);
         }
         if let Some(cached) = &mut self.cached {
-            for end in ends {
-                cached.push((base + u64::from(*end)) as u32, timestamp);
+            let mut start = base;
+            for b in batches {
+                for end in &b.ends {
+                    cached.push((start + u64::from(*end)) as u32, b.timestamp);
+                }
+                start += b.frames.len() as u64;
             }
         }
-        if self.count == 0 {
-            self.first_timestamp = timestamp;
+        if let (Some(first), Some(last)) = (batches.first(), batches.last()) {
+            if self.count == 0 {
+                self.first_timestamp = first.timestamp;
+            }
+            self.last_timestamp = last.timestamp;
         }
-        self.last_timestamp = timestamp;
-        self.size = base + frames.len() as u64;
-        self.count += ends.len() as u32;
+        self.size = start;
+        self.count = relative;
         Ok(())
     }
 
@@ -388,6 +403,23 @@ impl Segment {
     }
 }
 
+/// Most batches one append writes: each is one slice of a vectored write, and a system
+/// call takes at most 1024 slices.
+pub const MAX_APPEND_BATCHES: usize = 512;
+
+/// Writes every slice, however many system calls it takes.
+fn write_all_vectored(file: &File, mut slices: &mut [IoSlice<'_>]) -> io::Result<()> {
+    while !slices.is_empty() {
+        match (&*file).write_vectored(slices) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Reads one whole frame into `buf`; `available` bytes remain in the file.
 fn read_frame(reader: &mut impl Read, buf: &mut Vec<u8>, available: u64) -> Result<(), String> {
     if available < frame::HEADER_SIZE as u64 {
@@ -410,15 +442,21 @@ fn read_frame(reader: &mut impl Read, buf: &mut Vec<u8>, available: u64) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
 
-    fn batch(sizes: &[u32], fill: u8) -> (Bytes, Vec<u32>) {
+    fn batch(sizes: &[u32], fill: u8, timestamp: u64) -> JournalBatch {
         let mut ends = Vec::new();
         let mut total = 0;
         for s in sizes {
             total += s;
             ends.push(total);
         }
-        (Bytes::from(vec![fill; total as usize]), ends)
+        JournalBatch {
+            first_offset: 0,
+            timestamp,
+            frames: Bytes::from(vec![fill; total as usize]),
+            ends,
+        }
     }
 
     fn file_len(path: &Path) -> u64 {
@@ -426,18 +464,46 @@ mod tests {
     }
 
     #[test]
+    fn one_append_writes_several_batches_and_their_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut segment, _) = Segment::open(dir.path(), 0, false, true).unwrap();
+        let group = [
+            batch(&[10, 20], 1, 5),
+            batch(&[30], 2, 7),
+            batch(&[5, 5], 3, 9),
+        ];
+        segment.append(&group).unwrap();
+        assert_eq!((segment.count, segment.size), (5, 70));
+        assert_eq!((segment.first_timestamp, segment.last_timestamp), (5, 9));
+        let ends: Vec<_> = (0..5).map(|i| segment.entry(i).unwrap().end).collect();
+        assert_eq!(ends, [10, 30, 60, 65, 70]);
+        assert_eq!(segment.entry(2).unwrap().timestamp, 7);
+        assert_eq!(segment.offset_at_or_after(8).unwrap(), Some(3));
+        let (range, n) = segment.read(2, 2, u64::MAX).unwrap().unwrap();
+        assert_eq!((range.offset, range.len, n), (30, 35, 2));
+        assert_eq!(
+            range.read().unwrap()[..31],
+            [[2u8; 30].as_slice(), &[3]].concat()
+        );
+        // The file index says the same after a reopen without the cache.
+        drop(segment);
+        let (reopened, _) = Segment::open(dir.path(), 0, false, false).unwrap();
+        assert_eq!((reopened.count, reopened.size), (5, 70));
+        assert_eq!(reopened.entry(3).unwrap().end, 65);
+        assert_eq!(reopened.entry(4).unwrap().timestamp, 9);
+    }
+
+    #[test]
     fn a_failed_append_leaves_both_files_as_they_were() {
         let dir = tempfile::tempdir().unwrap();
         let (mut segment, _) = Segment::open(dir.path(), 0, false, true).unwrap();
-        let (a, a_ends) = batch(&[100, 50], 1);
-        segment.append(&a, &a_ends, 10).unwrap();
+        segment.append(&[batch(&[100, 50], 1, 10)]).unwrap();
         // The log write succeeds, the index write fails (no space): the batch is cut off.
         let index = std::mem::replace(
             &mut segment.index,
             OpenOptions::new().write(true).open("/dev/full").unwrap(),
         );
-        let (b, b_ends) = batch(&[70], 2);
-        assert!(segment.append(&b, &b_ends, 20).is_err());
+        assert!(segment.append(&[batch(&[70], 2, 20)]).is_err());
         assert_eq!((segment.count, segment.size), (2, 150));
         assert_eq!(
             file_len(&segment.log_path),
@@ -448,7 +514,7 @@ mod tests {
         assert_eq!(segment.last_timestamp, 10);
         // The next append lands where the index says it does.
         segment.index = index;
-        segment.append(&b, &b_ends, 30).unwrap();
+        segment.append(&[batch(&[70], 2, 30)]).unwrap();
         let (range, n) = segment.read(2, 10, u64::MAX).unwrap().unwrap();
         assert_eq!((range.offset, range.len, n), (150, 70, 1));
         assert_eq!(range.read().unwrap(), vec![2u8; 70]);

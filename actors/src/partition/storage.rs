@@ -5,7 +5,7 @@
 use super::frame;
 use super::journal::JournalBatch;
 use super::messages::{Chunk, MessageBatch, PollingStrategy};
-use super::segment::Segment;
+use super::segment::{Segment, MAX_APPEND_BATCHES};
 use super::stats::StatsSnapshot;
 use super::{IndexCaching, PartitionActor};
 use crate::error::IggyError;
@@ -17,6 +17,10 @@ use std::time::Instant;
 
 /// The most bytes one poll returns (at least one message is always returned).
 pub const MAX_POLL_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Most bytes of small batches written with one system call when the unsaved buffer is
+/// written out (a larger batch goes alone).
+const GROUP_BYTES: u64 = 256 * 1024;
 
 /// Files to fsync after a write, taken so the fsync can run off the event loop.
 pub type SyncHandles = Vec<(File, File)>;
@@ -170,25 +174,46 @@ impl PartitionActor {
             }
             return Ok(handles);
         }
-        let mut batches = self.journal.take().into_iter();
-        while let Some(b) = batches.next() {
-            let active = self.active_mut();
-            debug_assert_eq!(b.first_offset, active.next_offset());
-            if let Err(e) = active.append(&b.frames, &b.ends, b.timestamp) {
-                let mut rest = vec![b];
-                rest.extend(batches);
-                self.journal.restore(rest);
+        let mut pending = self.journal.take();
+        while !pending.is_empty() {
+            // Small batches go out together, one write for up to GROUP_BYTES of them (a
+            // batch that size or larger goes alone), never past the point where the active
+            // segment is full.
+            let room = self.config.segment_size.saturating_sub(self.active().size);
+            let (mut n, mut bytes) = (0usize, 0u64);
+            for b in pending.iter().take(MAX_APPEND_BATCHES) {
+                let len = b.frames.len() as u64;
+                if n > 0 && bytes + len > GROUP_BYTES {
+                    break;
+                }
+                n += 1;
+                bytes += len;
+                if bytes >= room {
+                    break;
+                }
+            }
+            let rest = pending.split_off(n);
+            let group = std::mem::replace(&mut pending, rest);
+            debug_assert_eq!(group[0].first_offset, self.active().next_offset());
+            if let Err(e) = self.active_mut().append(&group) {
+                self.journal
+                    .restore(group.into_iter().chain(pending).collect());
                 return Err(self.io("append to the segment", e));
             }
             if self.active().size >= self.config.segment_size {
                 if with_sync {
-                    handles.push(
-                        self.active()
-                            .sync_handles()
-                            .map_err(|e| self.io("open for fsync", e))?,
-                    );
+                    match self.active().sync_handles() {
+                        Ok(h) => handles.push(h),
+                        Err(e) => {
+                            self.journal.restore(pending);
+                            return Err(self.io("open for fsync", e));
+                        }
+                    }
                 }
-                self.rotate()?;
+                if let Err(e) = self.rotate() {
+                    self.journal.restore(pending);
+                    return Err(e);
+                }
             }
         }
         if with_sync {

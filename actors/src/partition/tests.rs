@@ -166,6 +166,44 @@ fn rotation_and_every_index_mode_read_the_same() {
     }
 }
 
+/// Writing the unsaved buffer in groups splits segments where writing it batch by batch
+/// does, and everything reads back, also after a reopen.
+#[test]
+fn grouped_writes_rotate_where_single_writes_do() {
+    let starts = |group: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(|c| {
+            c.segment_size = 4096;
+            c.messages_required_to_save = if group { 1_000 } else { 1 };
+        });
+        let path = dir.path().join("p");
+        let mut p = PartitionActor::open(key(), path.clone(), true, cfg.clone()).unwrap();
+        for i in 0..60u32 {
+            let payload = vec![i as u8; 100 + (i as usize * 37) % 300];
+            p.accept(batch(&[&payload, &payload[..50]])).unwrap();
+            if !group {
+                p.persist(false).unwrap();
+            }
+        }
+        p.persist(false).unwrap();
+        let starts: Vec<u64> = p.segments.iter().map(|s| s.start_offset).collect();
+        let sealed_full = p.segments[..p.segments.len() - 1]
+            .iter()
+            .all(|s| s.size >= 4096);
+        assert!(sealed_full, "group {group}: a sealed segment is short");
+        assert_eq!(read_all(&p).len(), 120);
+        drop(p);
+        let p = PartitionActor::open(key(), path, true, cfg).unwrap();
+        let read = read_all(&p);
+        assert_eq!(read.len(), 120);
+        assert_eq!(read[119].len(), 50);
+        starts
+    };
+    let single = starts(false);
+    assert!(single.len() > 5, "{single:?}");
+    assert_eq!(starts(true), single);
+}
+
 #[test]
 fn a_torn_tail_is_cut_to_the_last_good_message() {
     let dir = tempfile::tempdir().unwrap();
