@@ -34,6 +34,20 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+/// The little-endian u32 at byte `at` of `b`, if `b` holds it.
+pub fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    let s = b.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+/// The little-endian u64 at byte `at` of `b`, if `b` holds it.
+pub fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    let s = b.get(at..at.checked_add(8)?)?;
+    let mut a = [0u8; 8];
+    a.copy_from_slice(s);
+    Some(u64::from_le_bytes(a))
+}
+
 /// A cursor over a byte slice.
 pub struct ByteReader<'a> {
     buf: &'a [u8],
@@ -179,6 +193,18 @@ impl ByteWriter for BytesMut {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_position_reads_check_bounds() {
+        let b = [1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!((u32_at(&b, 0), u32_at(&b, 8)), (Some(1), Some(0)));
+        assert_eq!(u64_at(&b, 4), Some(2));
+        assert_eq!((u32_at(&b, 9), u64_at(&b, 5)), (None, None));
+        assert_eq!(
+            (u32_at(&b, usize::MAX), u64_at(&b, usize::MAX)),
+            (None, None)
+        );
+    }
 
     #[test]
     fn reads_little_endian_fields_in_order() {

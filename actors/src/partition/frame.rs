@@ -5,25 +5,14 @@
 //! 48 user-headers length u32 | 52 payload length u32 | 56 reserved u64 | 64 payload | headers
 //! ```
 
+use crate::bytes_io::{u32_at, u64_at};
+
 pub const HEADER_SIZE: usize = 64;
 const ID: usize = 8;
 const OFFSET: usize = 24;
 const TIMESTAMP: usize = 32;
 const HEADERS_LEN: usize = 48;
 const PAYLOAD_LEN: usize = 52;
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at + 4)
-        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-}
-
-fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    b.get(at..at + 8).map(|s| {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(s);
-        u64::from_le_bytes(a)
-    })
-}
 
 /// The size of the frame whose header starts `header`, if the header is complete.
 pub fn frame_len(header: &[u8]) -> Option<usize> {

@@ -2,6 +2,8 @@
 //! position in the log file where the message ends (u32), append timestamp (u64). That is
 //! the file format; in memory a segment's index is kept as a [`MemoryIndex`].
 
+use crate::bytes_io::{u32_at, u64_at};
+
 pub const ENTRY_SIZE: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,13 +22,10 @@ impl IndexEntry {
     }
 
     pub fn decode(b: &[u8]) -> Option<IndexEntry> {
-        let b = b.get(..ENTRY_SIZE)?;
-        let mut ts = [0u8; 8];
-        ts.copy_from_slice(&b[8..16]);
         Some(IndexEntry {
-            relative_offset: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-            end: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
-            timestamp: u64::from_le_bytes(ts),
+            relative_offset: u32_at(b, 0)?,
+            end: u32_at(b, 4)?,
+            timestamp: u64_at(b, 8)?,
         })
     }
 }

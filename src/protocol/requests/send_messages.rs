@@ -6,7 +6,7 @@
 
 use crate::protocol::identifier::read_identifier;
 use bytes::BytesMut;
-use iggy_actors::bytes_io::ByteReader;
+use iggy_actors::bytes_io::{u32_at, u64_at, ByteReader};
 use iggy_actors::identifier::Identifier;
 use iggy_actors::IggyError;
 
@@ -124,16 +124,22 @@ fn validate(index: &[u8], area: &mut [u8], count: u32) -> Result<Vec<u32>, IggyE
     let mut total = 0u64;
     let mut ends = Vec::with_capacity(count as usize);
     for (i, entry) in entries.enumerate() {
-        if le_u32(entry, 0) != 0 {
+        // Every entry is INDEX_ENTRY_SIZE bytes (chunks_exact), so the fields are there.
+        let (offset, position, timestamp) = (
+            u32_at(entry, 0).unwrap_or_default(),
+            u32_at(entry, 4).unwrap_or_default(),
+            u64_at(entry, 8).unwrap_or_default(),
+        );
+        if offset != 0 {
             return Err(IggyError::NonZeroOffset);
         }
-        if le_u64(entry, 8) != 0 {
+        if timestamp != 0 {
             return Err(IggyError::NonZeroTimestamp);
         }
         let end = if i + 1 == count as usize {
             area_len
         } else {
-            le_u32(entry, 4) as usize
+            position as usize
         };
         let frame = area
             .get_mut(start..end)
@@ -148,28 +154,15 @@ fn validate(index: &[u8], area: &mut [u8], count: u32) -> Result<Vec<u32>, IggyE
     Ok(ends)
 }
 
-/// The little-endian u32 at `at` of a slice known to hold it.
-fn le_u32(b: &[u8], at: usize) -> u32 {
-    let mut a = [0u8; 4];
-    a.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(a)
-}
-
-/// The little-endian u64 at `at` of a slice known to hold it.
-fn le_u64(b: &[u8], at: usize) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(a)
-}
-
 /// Checks one message span and answers the size of the frame it holds.
 fn check_frame(span: &mut [u8]) -> Result<u64, IggyError> {
     let span_len = span.len();
     let header = span
         .get_mut(48..MESSAGE_HEADER_SIZE)
         .ok_or(IggyError::MissingIndex)?;
-    let user_headers = u64::from(le_u32(header, 0));
-    let payload = u64::from(le_u32(header, 4));
+    // The header slice is 16 bytes (48..64), so the fields are there.
+    let user_headers = u64::from(u32_at(header, 0).unwrap_or_default());
+    let payload = u64::from(u32_at(header, 4).unwrap_or_default());
     let size = MESSAGE_HEADER_SIZE as u64 + payload + user_headers;
     if size > span_len as u64 {
         return Err(IggyError::MissingIndex);
@@ -180,7 +173,7 @@ fn check_frame(span: &mut [u8]) -> Result<u64, IggyError> {
     if user_headers > MAX_USER_HEADERS_SIZE {
         return Err(IggyError::TooBigUserHeaders);
     }
-    if le_u64(header, 8) != 0 {
+    if u64_at(header, 8).unwrap_or_default() != 0 {
         // The SDK rejects a polled message whose reserved field is not zero.
         header[8..].fill(0);
     }
