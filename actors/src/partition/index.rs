@@ -43,13 +43,19 @@ pub struct MemoryIndex {
 
 impl MemoryIndex {
     /// Builds the index of entries that are consecutive from relative offset 0.
-    pub fn from_entries(entries: &[IndexEntry]) -> MemoryIndex {
+    pub fn from_entries(entries: impl Iterator<Item = IndexEntry>) -> MemoryIndex {
         let mut index = MemoryIndex::default();
-        index.ends.reserve_exact(entries.len());
+        index.ends.reserve_exact(entries.size_hint().0);
         for e in entries {
             index.push(e.end, e.timestamp);
         }
         index
+    }
+
+    /// Keeps the first `len` messages.
+    pub fn truncate(&mut self, len: u32) {
+        self.ends.truncate(len as usize);
+        self.runs.retain(|r| r.0 < len);
     }
 
     /// Adds the next message.
@@ -138,7 +144,7 @@ mod tests {
                 timestamp: [5, 5, 5, 5, 9, 9, 9, 12, 12, 12][i as usize],
             })
             .collect();
-        let index = MemoryIndex::from_entries(&entries);
+        let mut index = MemoryIndex::from_entries(entries.iter().copied());
         assert_eq!(index.len(), 10);
         for e in &entries {
             assert_eq!(index.get(e.relative_offset), Some(*e));
@@ -151,6 +157,9 @@ mod tests {
             .collect();
         let expected = [Some(0), Some(0), Some(4), Some(4), Some(7), Some(7), None];
         assert_eq!(firsts, expected);
+        index.truncate(5);
+        assert_eq!((index.len(), index.runs.len()), (5, 2));
+        assert_eq!(index.first_at_or_after(10), None);
         assert!(MemoryIndex::default().is_empty());
         assert_eq!(MemoryIndex::default().first_at_or_after(0), None);
     }

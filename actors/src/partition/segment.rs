@@ -188,11 +188,9 @@ impl Segment {
     fn load_index(&self) -> io::Result<MemoryIndex> {
         let mut raw = vec![0u8; self.count as usize * ENTRY_SIZE];
         self.index.read_exact_at(&mut raw, 0)?;
-        let entries: Vec<IndexEntry> = raw
-            .chunks_exact(ENTRY_SIZE)
-            .filter_map(IndexEntry::decode)
-            .collect();
-        Ok(MemoryIndex::from_entries(&entries))
+        Ok(MemoryIndex::from_entries(
+            raw.chunks_exact(ENTRY_SIZE).filter_map(IndexEntry::decode),
+        ))
     }
 
     fn read_entry(&self, i: u32) -> io::Result<Option<IndexEntry>> {
@@ -220,28 +218,30 @@ impl Segment {
     /// that fails leaves both files as they were before the call (a partly written group is
     /// cut off), so a later append still lands where the index says.
     pub fn append(&mut self, batches: &[JournalBatch]) -> io::Result<()> {
-        let base = self.size;
         let messages: usize = batches.iter().map(|b| b.ends.len()).sum();
+        if messages == 0 {
+            return Ok(());
+        }
+        let base = self.size;
         let mut raw = Vec::with_capacity(messages * ENTRY_SIZE);
         let mut start = base;
         let mut relative = self.count;
         for b in batches {
             for end in &b.ends {
-                IndexEntry {
+                let entry = IndexEntry {
                     relative_offset: relative,
                     end: (start + u64::from(*end)) as u32,
                     timestamp: b.timestamp,
+                };
+                entry.encode(&mut raw);
+                if let Some(cached) = &mut self.cached {
+                    cached.push(entry.end, entry.timestamp);
                 }
-                .encode(&mut raw);
                 relative += 1;
             }
             start += b.frames.len() as u64;
         }
-        let incoming = start - base;
-        if messages == 0 {
-            return Ok(());
-        }
-        self.reserve(incoming);
+        self.reserve(start - base);
         let mut slices: Vec<IoSlice<'_>> =
             batches.iter().map(|b| IoSlice::new(&b.frames)).collect();
         let written =
@@ -249,15 +249,6 @@ impl Segment {
         if let Err(e) = written {
             self.cut_back();
             return Err(e);
-        }
-        if let Some(cached) = &mut self.cached {
-            let mut start = base;
-            for b in batches {
-                for end in &b.ends {
-                    cached.push((start + u64::from(*end)) as u32, b.timestamp);
-                }
-                start += b.frames.len() as u64;
-            }
         }
         if let (Some(first), Some(last)) = (batches.first(), batches.last()) {
             if self.count == 0 {
@@ -270,7 +261,8 @@ impl Segment {
         Ok(())
     }
 
-    /// Cuts both files back to the last complete append (after a failed write).
+    /// Cuts both files (and the cached index) back to the last complete append, after a
+    /// failed write.
     fn cut_back(&mut self) {
         let index_len = u64::from(self.count) * ENTRY_SIZE as u64;
         let cut = self
@@ -286,6 +278,9 @@ impl Segment {
         }
         // Truncating also gave back the blocks reserved past the end.
         self.reserved = self.size;
+        if let Some(cached) = &mut self.cached {
+            cached.truncate(self.count);
+        }
     }
 
     /// Reserves disk blocks ahead of the writes (`fallocate` with KEEP_SIZE, so the file's
