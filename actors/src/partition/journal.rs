@@ -72,9 +72,16 @@ impl Journal {
         }
     }
 
-    /// Slices of up to `max_count` messages from `offset`, at most about `max_bytes`
-    /// (always at least one message). Returns the slices and the message count.
-    pub fn read(&self, mut offset: u64, max_count: u32, max_bytes: u64) -> (Vec<Bytes>, u32) {
+    /// Slices of up to `max_count` messages from `offset`, at most `max_bytes` of them
+    /// (the first message whatever its size when `at_least_one`). Returns the slices and
+    /// the message count.
+    pub fn read(
+        &self,
+        mut offset: u64,
+        max_count: u32,
+        max_bytes: u64,
+        at_least_one: bool,
+    ) -> (Vec<Bytes>, u32) {
         let mut out = Vec::new();
         let (mut taken, mut bytes) = (0u32, 0u64);
         for b in &self.batches {
@@ -87,7 +94,7 @@ impl Journal {
             let mut last = first;
             while last < b.ends.len() && taken < max_count {
                 let len = u64::from(b.ends[last]) - b.start_of(last) as u64;
-                if taken > 0 && bytes + len > max_bytes {
+                if (taken > 0 || !at_least_one) && bytes + len > max_bytes {
                     break;
                 }
                 bytes += len;
@@ -140,14 +147,15 @@ mod tests {
         j.push(batch(0, &[10, 10, 10]));
         j.push(batch(3, &[5, 5]));
         assert_eq!(j.count(), 5);
-        let (chunks, n) = j.read(1, 10, u64::MAX);
+        let (chunks, n) = j.read(1, 10, u64::MAX, true);
         assert_eq!(n, 4);
         assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 30);
-        let (_, n) = j.read(0, 2, u64::MAX);
+        let (_, n) = j.read(0, 2, u64::MAX, true);
         assert_eq!(n, 2);
-        let (chunks, n) = j.read(0, 10, 15);
+        let (chunks, n) = j.read(0, 10, 15, true);
         assert_eq!((n, chunks[0].len()), (1, 10));
-        assert_eq!(j.read(5, 10, u64::MAX).1, 0);
+        assert_eq!(j.read(0, 10, 5, false).1, 0, "strict budget");
+        assert_eq!(j.read(5, 10, u64::MAX, true).1, 0);
         assert_eq!(j.offset_at_or_after(25), Some(3));
         let taken = j.take();
         assert!(j.is_empty());

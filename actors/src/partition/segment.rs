@@ -342,6 +342,7 @@ impl Segment {
         offset: u64,
         max_count: u32,
         max_bytes: u64,
+        at_least_one: bool,
     ) -> io::Result<Option<(FileRange, u32)>> {
         if offset < self.start_offset || offset >= self.next_offset() || max_count == 0 {
             return Ok(None);
@@ -352,18 +353,40 @@ impl Segment {
         } else {
             self.entry(rel - 1)?.end
         };
-        let mut n = max_count.min(self.count - rel);
-        let mut end = self.entry(rel + n - 1)?.end;
-        while n > 1 && u64::from(end - start) > max_bytes {
-            n = n.div_ceil(2);
-            end = self.entry(rel + n - 1)?.end;
+        // Bytes of the first `n` messages from `rel`; an index whose ends go backwards is
+        // damaged and answered as an error, never as a huge range.
+        let span = |n: u32| -> io::Result<u32> {
+            self.entry(rel + n - 1)?
+                .end
+                .checked_sub(start)
+                .ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidData, "index entries go backwards")
+                })
+        };
+        // The most messages whose bytes fit `max_bytes` (the first one whatever its size
+        // when `at_least_one`).
+        let (mut fit, mut over) = (1u32, max_count.min(self.count - rel) + 1);
+        if !at_least_one && u64::from(span(1)?) > max_bytes {
+            return Ok(None);
+        }
+        if u64::from(span(over - 1)?) <= max_bytes {
+            fit = over - 1;
+        } else {
+            while over - fit > 1 {
+                let mid = fit + (over - fit) / 2;
+                if u64::from(span(mid)?) <= max_bytes {
+                    fit = mid;
+                } else {
+                    over = mid;
+                }
+            }
         }
         let range = FileRange {
             file: self.log.clone(),
             offset: u64::from(start),
-            len: (end - start) as usize,
+            len: span(fit)? as usize,
         };
-        Ok(Some((range, n)))
+        Ok(Some((range, fit)))
     }
 
     fn entry(&self, i: u32) -> io::Result<IndexEntry> {
@@ -474,7 +497,7 @@ mod tests {
         assert_eq!(ends, [10, 30, 60, 65, 70]);
         assert_eq!(segment.entry(2).unwrap().timestamp, 7);
         assert_eq!(segment.offset_at_or_after(8).unwrap(), Some(3));
-        let (range, n) = segment.read(2, 2, u64::MAX).unwrap().unwrap();
+        let (range, n) = segment.read(2, 2, u64::MAX, true).unwrap().unwrap();
         assert_eq!((range.offset, range.len, n), (30, 35, 2));
         assert_eq!(
             range.read().unwrap()[..31],
@@ -510,7 +533,7 @@ mod tests {
         // The next append lands where the index says it does.
         segment.index = index;
         segment.append(&[batch(&[70], 2, 30)]).unwrap();
-        let (range, n) = segment.read(2, 10, u64::MAX).unwrap().unwrap();
+        let (range, n) = segment.read(2, 10, u64::MAX, true).unwrap().unwrap();
         assert_eq!((range.offset, range.len, n), (150, 70, 1));
         assert_eq!(range.read().unwrap(), vec![2u8; 70]);
         assert_eq!(file_len(&segment.index_path), 3 * ENTRY_SIZE as u64);

@@ -302,10 +302,21 @@ impl PartitionActor {
     /// Reads up to `count` messages from `start`: segments first, then the unsaved
     /// buffer. Answers the chunks, the number of messages and the last offset read.
     pub(super) fn read(&self, start: u64, count: u32) -> Result<(Vec<Chunk>, u32, u64), IggyError> {
+        self.read_within(start, count, MAX_POLL_BYTES)
+    }
+
+    /// `read` with a byte budget of about `max_bytes` (at least one message). The messages
+    /// returned are consecutive: a source cut short by the budget ends the read.
+    pub(super) fn read_within(
+        &self,
+        start: u64,
+        count: u32,
+        max_bytes: u64,
+    ) -> Result<(Vec<Chunk>, u32, u64), IggyError> {
         let (mut chunks, mut taken, mut bytes) = (Vec::new(), 0u32, 0u64);
         let mut offset = start;
         for s in &self.segments {
-            if taken >= count || bytes >= MAX_POLL_BYTES {
+            if taken >= count || bytes >= max_bytes {
                 break;
             }
             if s.count == 0 || offset >= s.next_offset() {
@@ -313,7 +324,7 @@ impl PartitionActor {
             }
             offset = offset.max(s.start_offset);
             let read = s
-                .read(offset, count - taken, MAX_POLL_BYTES - bytes)
+                .read(offset, count - taken, max_bytes - bytes, taken == 0)
                 .map_err(|e| self.io("read", e))?;
             if let Some((range, n)) = read {
                 bytes += range.len as u64;
@@ -321,14 +332,18 @@ impl PartitionActor {
                 taken += n;
                 offset += u64::from(n);
             }
+            if offset < s.next_offset() {
+                // Cut short: what follows must not be read past the rest of this segment.
+                return Ok((chunks, taken, offset.saturating_sub(1)));
+            }
         }
-        if taken < count && bytes < MAX_POLL_BYTES {
+        if taken < count && bytes < max_bytes {
             if let Some(first) = self.journal.first_offset() {
                 offset = offset.max(first);
             }
-            let (more, n) =
-                self.journal
-                    .read(offset, count - taken, (MAX_POLL_BYTES - bytes).max(1));
+            let (more, n) = self
+                .journal
+                .read(offset, count - taken, max_bytes - bytes, taken == 0);
             chunks.extend(more.into_iter().map(Chunk::Memory));
             taken += n;
             offset += u64::from(n);

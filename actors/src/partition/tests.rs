@@ -166,6 +166,35 @@ fn rotation_and_every_index_mode_read_the_same() {
     }
 }
 
+/// A byte budget that cuts a segment short ends the read there: consecutive reads return
+/// every message once, in order, whatever the budget.
+#[test]
+fn a_byte_budget_never_skips_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(|c| c.segment_size = 2048);
+    let mut p = PartitionActor::open(key(), dir.path().join("p"), true, cfg).unwrap();
+    for i in 0..40u8 {
+        p.accept(batch(&[&[i; 100]])).unwrap();
+        p.persist(false).unwrap();
+    }
+    p.accept(batch(&[&[40; 100], &[41; 100]])).unwrap();
+    assert!(p.segments.len() > 2);
+    let frame = (HEADER_SIZE + 100) as u64;
+    for budget in [frame, 3 * frame, 3 * frame + 10, 7 * frame, 1 << 20] {
+        let (mut next, mut seen) = (0u64, Vec::new());
+        while next < 42 {
+            let (chunks, n, last) = p.read_within(next, 1000, budget).unwrap();
+            assert!(n >= 1, "budget {budget}: nothing from {next}");
+            assert_eq!(last, next + u64::from(n) - 1);
+            let bytes: u64 = chunks.iter().map(|c| c.len() as u64).sum();
+            assert!(n == 1 || bytes <= budget, "budget {budget}: {bytes} bytes");
+            seen.extend(payloads(&chunks).into_iter().map(|p| p[0]));
+            next = last + 1;
+        }
+        assert_eq!(seen, (0..42).collect::<Vec<u8>>(), "budget {budget}");
+    }
+}
+
 /// Writing the unsaved buffer in groups splits segments where writing it batch by batch
 /// does, and everything reads back, also after a reopen.
 #[test]
