@@ -2,10 +2,12 @@
 //! `offsets/groups/<id>`, each an 8-byte little-endian u64 written in place.
 
 use super::messages::ConsumerKey;
+use crate::bytes_io::u64_at;
 use log::warn;
 use std::collections::HashMap;
 use std::fs;
 use std::io;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 pub struct ConsumerOffsets {
@@ -29,13 +31,7 @@ impl ConsumerOffsets {
                     .file_name()
                     .and_then(|n| n.to_str())
                     .and_then(|n| n.parse::<u32>().ok());
-                let value = fs::read(&path).ok().and_then(|b| {
-                    b.get(..8).map(|s| {
-                        let mut a = [0u8; 8];
-                        a.copy_from_slice(s);
-                        u64::from_le_bytes(a)
-                    })
-                });
+                let value = fs::read(&path).ok().and_then(|b| u64_at(&b, 0));
                 match (id, value) {
                     (Some(id), Some(offset)) => {
                         let key = if group {
@@ -70,8 +66,15 @@ impl ConsumerOffsets {
         self.stored.get(&key).copied()
     }
 
+    /// Writes the 8 bytes over the old ones in one positioned write: the file is never
+    /// truncated, so a crash leaves the old offset or the new one, never an empty file.
     pub fn store(&mut self, key: ConsumerKey, offset: u64) -> io::Result<()> {
-        fs::write(self.path(key), offset.to_le_bytes())?;
+        fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(self.path(key))?
+            .write_all_at(&offset.to_le_bytes(), 0)?;
         self.stored.insert(key, offset);
         Ok(())
     }
@@ -143,6 +146,12 @@ mod tests {
         assert_eq!(o.get(ConsumerKey::Group(1)), Some(3));
         o.clamp(Some(5)).unwrap();
         assert_eq!(o.get(ConsumerKey::Consumer(7)), Some(5));
+        let file = dir.path().join("offsets").join("consumers").join("7");
+        assert_eq!(
+            fs::read(file).unwrap(),
+            5u64.to_le_bytes(),
+            "overwritten in place"
+        );
         assert!(o.delete(ConsumerKey::Group(1)).unwrap());
         assert!(!o.delete(ConsumerKey::Group(1)).unwrap());
         let o = ConsumerOffsets::open(dir.path()).unwrap();
