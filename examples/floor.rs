@@ -16,12 +16,10 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
+/// Pins the calling thread to `core` (a warning when it cannot: the figure is then noisier).
 fn pin_to_core(core: usize) {
-    // SAFETY: a zeroed cpu_set_t is a valid empty set; the calls only read it.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(core, &mut set);
-        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    if let Err(e) = affinity::set_thread_affinity([core]) {
+        eprintln!("floor: cannot pin a thread to core {core}: {e}");
     }
 }
 
@@ -50,11 +48,15 @@ fn main() -> std::io::Result<()> {
     let frames = (total * 1e9 / frame as f64).ceil() as usize;
     let path = std::path::Path::new(&dir).join(format!("floor-{}.log", std::process::id()));
 
+    // The receiver on the first allowed core (the server's in the README's runs), the
+    // sender on the next one.
+    let cores = iggy_actors::shard::allowed_cores();
+    let (sink_core, sender_core) = (cores[0], cores[1 % cores.len()]);
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let address = listener.local_addr()?;
     let sink_path = path.clone();
     let sink = std::thread::spawn(move || -> std::io::Result<(f64, u64)> {
-        pin_to_core(0);
+        pin_to_core(sink_core);
         let (mut socket, _) = listener.accept()?;
         let mut file = OpenOptions::new()
             .create(true)
@@ -76,7 +78,7 @@ fn main() -> std::io::Result<()> {
         }
     });
 
-    pin_to_core(1);
+    pin_to_core(sender_core);
     let mut socket = TcpStream::connect(address)?;
     let mut payload = vec![7u8; frame + 4];
     payload[..4].copy_from_slice(&(frame as u32).to_le_bytes());
