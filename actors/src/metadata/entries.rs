@@ -92,6 +92,17 @@ pub enum MetadataEntry {
 }
 
 impl MetadataEntry {
+    /// Whether applying this entry changes what the routing table holds (names, ids,
+    /// partitions, users' status and permissions); passwords and tokens do not.
+    pub fn changes_routes(&self) -> bool {
+        !matches!(
+            self,
+            MetadataEntry::ChangePassword { .. }
+                | MetadataEntry::CreatePersonalAccessToken { .. }
+                | MetadataEntry::DeletePersonalAccessToken { .. }
+        )
+    }
+
     pub fn code(&self) -> u32 {
         match self {
             MetadataEntry::CreateUser(_) => CREATE_USER,

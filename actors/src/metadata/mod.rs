@@ -265,6 +265,21 @@ impl MetadataActor {
 
     /// Appends the change to the log, then applies it.
     fn commit(&mut self, acting_user: u32, change: MetadataEntry) -> Result<LogEntry, IggyError> {
+        let publish = change.changes_routes();
+        let entry = self.log_and_apply(acting_user, change)?;
+        if publish {
+            self.publish_routes();
+        }
+        Ok(entry)
+    }
+
+    /// `commit` without publishing the routing table, for a caller that changes more
+    /// before it publishes.
+    fn log_and_apply(
+        &mut self,
+        acting_user: u32,
+        change: MetadataEntry,
+    ) -> Result<LogEntry, IggyError> {
         let entry = self
             .log
             .append(acting_user, change.code(), &change.encode())
@@ -273,7 +288,6 @@ impl MetadataActor {
                 IggyError::IoError
             })?;
         self.apply(change, entry.timestamp);
-        self.publish_routes();
         Ok(entry)
     }
 

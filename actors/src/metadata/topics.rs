@@ -105,15 +105,16 @@ impl MetadataActor {
         Ok((stream_id, topic))
     }
 
-    /// Logs a change that created partitions and attaches their actors; when the log
-    /// cannot be written, the new partitions are removed again.
+    /// Logs a change that created partitions, attaches their actors, then publishes one
+    /// routing table with them all; when the log cannot be written, the new partitions
+    /// are removed again.
     fn commit_new_partitions(
         &mut self,
         user_id: u32,
         entry: MetadataEntry,
         handles: Vec<(PartitionKey, PartitionHandle)>,
     ) -> Result<(), IggyError> {
-        if let Err(e) = self.commit(user_id, entry) {
+        if let Err(e) = self.log_and_apply(user_id, entry) {
             let actors: Vec<_> = handles.iter().map(|(_, h)| h.addr.clone()).collect();
             actix::spawn(async move {
                 let _ = ask_all(actors, RemovePartition).await;
