@@ -30,7 +30,7 @@ pub use tokens::{generate_token, hash_token};
 pub use upkeep::{GetMetadataStats, MetadataStats, ShutdownMetadata};
 pub use user_messages::*;
 
-use crate::access::{self, Action};
+use crate::access::Action;
 use crate::error::IggyError;
 use crate::partition::{self, PartitionKey};
 use crate::permissions::Permissions;
@@ -291,16 +291,10 @@ impl MetadataActor {
         Ok(entry)
     }
 
-    /// Ok when `user_id` is an active user whose permissions allow `action`.
+    /// Ok when `user_id` is an active user whose permissions allow `action`: the check
+    /// of the routing table, which is rebuilt after every change to users.
     fn authorize(&self, user_id: u32, action: Action) -> Result<(), IggyError> {
-        let user = self.users.get(&user_id).ok_or(IggyError::Unauthenticated)?;
-        if user.status != UserStatus::Active {
-            return Err(IggyError::Unauthenticated);
-        }
-        match &user.permissions {
-            Some(p) if access::allows(p, action) => Ok(()),
-            _ => Err(IggyError::Unauthorized),
-        }
+        self.routes.authorize(user_id, action)
     }
 
     fn create_root(&mut self, root: &RootCredentials) -> Result<Option<String>, MetadataError> {
