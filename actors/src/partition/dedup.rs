@@ -36,6 +36,12 @@ impl Deduplicator {
         }
     }
 
+    /// Forgets every id (the partition was purged: nothing it held is stored any more).
+    pub fn forget_all(&mut self) {
+        self.seen.clear();
+        self.order.clear();
+    }
+
     /// True when `id` was seen within the window (the message is a duplicate); otherwise
     /// remembers it.
     pub fn is_duplicate(&mut self, id: u128, now: Instant) -> bool {
@@ -66,5 +72,7 @@ mod tests {
         assert!(!d.is_duplicate(1, t0));
         let later = t0 + Duration::from_secs(61);
         assert!(!d.is_duplicate(3, later));
+        d.forget_all();
+        assert!(!d.is_duplicate(3, later), "forgotten");
     }
 }

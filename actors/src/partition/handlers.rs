@@ -135,6 +135,9 @@ impl Handler<PurgePartition> for PartitionActor {
 
     fn handle(&mut self, _: PurgePartition, _: &mut Self::Context) -> Self::Result {
         self.journal.take();
+        if let Some(dedup) = &mut self.dedup {
+            dedup.forget_all();
+        }
         for segment in &self.segments {
             delete_files(segment).map_err(|e| self.io("delete a segment", e))?;
         }
