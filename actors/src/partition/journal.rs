@@ -48,6 +48,7 @@ impl Journal {
         self.size
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.batches.is_empty()
     }

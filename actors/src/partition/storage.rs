@@ -164,16 +164,6 @@ impl PartitionActor {
     /// the handles of the written files when `with_sync` (for an fsync off the loop).
     pub(super) fn persist(&mut self, with_sync: bool) -> Result<SyncHandles, IggyError> {
         let mut handles = Vec::new();
-        if self.journal.is_empty() {
-            if with_sync {
-                handles.push(
-                    self.active()
-                        .sync_handles()
-                        .map_err(|e| self.io("open for fsync", e))?,
-                );
-            }
-            return Ok(handles);
-        }
         let mut pending = self.journal.take();
         while !pending.is_empty() {
             // Small batches go out together, one write for up to GROUP_BYTES of them (a
