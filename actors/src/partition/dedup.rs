@@ -42,6 +42,16 @@ impl Deduplicator {
         self.order.clear();
     }
 
+    /// Forgets one id (its message was not stored after all). Recent ids are found from
+    /// the back.
+    pub fn forget(&mut self, id: u128) {
+        if self.seen.remove(&id).is_some() {
+            if let Some(i) = self.order.iter().rposition(|(seen, _)| *seen == id) {
+                self.order.remove(i);
+            }
+        }
+    }
+
     /// True when `id` was seen within the window (the message is a duplicate); otherwise
     /// remembers it.
     pub fn is_duplicate(&mut self, id: u128, now: Instant) -> bool {
@@ -70,6 +80,8 @@ mod tests {
         assert!(!d.is_duplicate(3, t0));
         // Capacity 2: id 1 was evicted.
         assert!(!d.is_duplicate(1, t0));
+        d.forget(1);
+        assert!(!d.is_duplicate(1, t0), "forgotten");
         let later = t0 + Duration::from_secs(61);
         assert!(!d.is_duplicate(3, later));
         d.forget_all();

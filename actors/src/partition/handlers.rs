@@ -16,26 +16,12 @@ impl Handler<AppendMessages> for PartitionActor {
     type Result = AtomicResponse<Self, Result<(), IggyError>>;
 
     fn handle(&mut self, msg: AppendMessages, _: &mut Self::Context) -> Self::Result {
-        let done = |r| AtomicResponse::new(Box::pin(fut::ready(r)));
-        let accepted = match self.accept(msg.batch) {
-            Ok(n) => n,
-            Err(e) => return done(Err(e)),
-        };
-        let handles = if accepted > 0 && self.should_persist() {
-            match self.persist(self.config.enforce_fsync) {
-                Ok(h) => h,
-                Err(e) => {
-                    self.publish_stats();
-                    return done(Err(e));
-                }
-            }
-        } else {
-            Vec::new()
-        };
+        let appended = self.append(msg.batch, self.config.enforce_fsync);
         self.publish_stats();
-        if handles.is_empty() {
-            return done(Ok(()));
-        }
+        let handles = match appended {
+            Ok(h) if !h.is_empty() => h,
+            other => return AtomicResponse::new(Box::pin(fut::ready(other.map(|_| ())))),
+        };
         // The fsync runs on a blocking thread: the shard's other partitions go on; this
         // partition answers (and takes its next message) once the data is on disk.
         AtomicResponse::new(Box::pin(fut::wrap_future(sync_files(handles))))

@@ -73,6 +73,18 @@ impl Journal {
         }
     }
 
+    /// Removes the last batch if it starts at `first_offset` (an append whose write failed
+    /// before reaching it).
+    pub fn withdraw_last(&mut self, first_offset: u64) -> Option<JournalBatch> {
+        if self.batches.back()?.first_offset != first_offset {
+            return None;
+        }
+        let b = self.batches.pop_back()?;
+        self.count -= u64::from(b.count());
+        self.size -= b.frames.len() as u64;
+        Some(b)
+    }
+
     /// Slices of up to `max_count` messages from `offset`, at most `max_bytes` of them
     /// (the first message whatever its size when `at_least_one`). Returns the slices and
     /// the message count.
@@ -162,5 +174,8 @@ mod tests {
         assert!(j.is_empty());
         j.restore(taken);
         assert_eq!(j.count(), 5);
+        assert!(j.withdraw_last(0).is_none(), "only the last batch");
+        assert_eq!(j.withdraw_last(3).map(|b| b.count()), Some(2));
+        assert_eq!((j.count(), j.size()), (3, 30));
     }
 }

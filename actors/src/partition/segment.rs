@@ -49,6 +49,12 @@ fn open_rw(path: &Path) -> io::Result<File> {
 }
 
 impl Segment {
+    /// Swaps the index file (tests make writes fail with `/dev/full`).
+    #[cfg(test)]
+    pub(super) fn replace_index_file(&mut self, file: File) -> File {
+        std::mem::replace(&mut self.index, file)
+    }
+
     /// Opens (creating if needed) the segment starting at `start_offset` in `dir`.
     /// `full_check` reads every message and verifies its checksum (validate_checksum);
     /// otherwise only the part of the log not covered by the index is scanned.

@@ -122,6 +122,45 @@ impl PartitionActor {
         Ok(count)
     }
 
+    /// Accepts a batch and writes the unsaved buffer out when it reached a threshold.
+    /// Answers the files to fsync when `with_sync`. When that write fails before reaching
+    /// this batch, the batch is taken back (its offsets are reused, its ids forgotten): the
+    /// producer is told it was not stored, so a retry cannot store it twice.
+    pub(super) fn append(
+        &mut self,
+        batch: MessageBatch,
+        with_sync: bool,
+    ) -> Result<SyncHandles, IggyError> {
+        let first = self.next_offset;
+        if self.accept(batch)? == 0 || !self.should_persist() {
+            return Ok(Vec::new());
+        }
+        self.persist(with_sync)
+            .inspect_err(|_| self.withdraw(first))
+    }
+
+    fn withdraw(&mut self, first_offset: u64) {
+        let Some(batch) = self.journal.withdraw_last(first_offset) else {
+            return;
+        };
+        self.next_offset = first_offset;
+        if let Some(dedup) = self.dedup.as_mut() {
+            let mut start = 0usize;
+            for end in &batch.ends {
+                let f = &batch.frames[start..*end as usize];
+                if let Some(id) = frame::id(f).filter(|id| *id != 0) {
+                    dedup.forget(id);
+                }
+                start = *end as usize;
+            }
+        }
+        warn!(
+            "{}: {} message(s) at offset {first_offset} not stored: the write failed",
+            self.key,
+            batch.ends.len()
+        );
+    }
+
     /// Removes messages whose non-zero id was seen recently (rare: copies only then).
     fn drop_duplicates(&mut self, frames: BytesMut, ends: &[u32]) -> (BytesMut, Vec<u32>) {
         let Some(dedup) = self.dedup.as_mut() else {

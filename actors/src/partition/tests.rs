@@ -3,6 +3,7 @@
 use super::frame::{self, HEADER_SIZE};
 use super::messages::{MessageBatch, PollingStrategy};
 use super::*;
+use crate::error::IggyError;
 use bytes::BytesMut;
 
 fn key() -> PartitionKey {
@@ -295,6 +296,50 @@ fn deduplication_drops_repeated_ids() {
         read_all(&p),
         vec![b"x".to_vec(), b"y".to_vec(), b"z".to_vec()]
     );
+}
+
+#[test]
+fn a_failed_write_takes_back_the_batch_it_was_answering() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p");
+    let cfg = config(|c| {
+        c.messages_required_to_save = 3;
+        c.deduplication = Some((100, Duration::from_secs(60)));
+    });
+    let mut p = PartitionActor::open(key(), path.clone(), true, cfg.clone()).unwrap();
+    // Below the threshold: acknowledged from the unsaved buffer.
+    assert!(p.append(batch(&[b"a", b"b"]), false).unwrap().is_empty());
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let index = p.segments[0].replace_index_file(full);
+    let with_id = || {
+        let mut b = batch(&[b"c"]);
+        b.frames[8] = 7;
+        b
+    };
+    assert!(matches!(
+        p.append(with_id(), false),
+        Err(IggyError::IoError)
+    ));
+    // The acknowledged messages stay; the failed one is gone and its offset is free.
+    assert_eq!(p.next_offset, 2);
+    assert_eq!(read_all(&p), vec![b"a".to_vec(), b"b".to_vec()]);
+    assert_eq!(
+        p.stats.snapshot().messages_count,
+        0,
+        "stats not yet published"
+    );
+    // The retry is stored once, not dropped as a duplicate of the failed attempt.
+    p.segments[0].replace_index_file(index);
+    p.append(with_id(), false).unwrap();
+    assert_eq!(p.next_offset, 3);
+    let stored = vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()];
+    assert_eq!(read_all(&p), stored);
+    drop(p);
+    let p = PartitionActor::open(key(), path, false, cfg).unwrap();
+    assert_eq!(read_all(&p), stored);
 }
 
 #[test]
