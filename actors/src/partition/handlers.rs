@@ -11,6 +11,7 @@ use super::PartitionActor;
 use crate::error::IggyError;
 use actix::prelude::*;
 use log::{error, info, warn};
+use std::path::PathBuf;
 
 impl Handler<AppendMessages> for PartitionActor {
     type Result = AtomicResponse<Self, Result<(), IggyError>>;
@@ -120,25 +121,82 @@ impl Handler<PurgePartition> for PartitionActor {
     type Result = Result<(), IggyError>;
 
     fn handle(&mut self, _: PurgePartition, _: &mut Self::Context) -> Self::Result {
+        let purged = self.purge();
+        self.publish_stats();
+        purged
+    }
+}
+
+impl PartitionActor {
+    pub(super) fn purge(&mut self) -> Result<(), IggyError> {
+        self.offsets
+            .clear()
+            .map_err(|e| self.io("delete consumer offsets", e))?;
+        let sealed = self.segments.len() - 1;
+        self.delete_oldest(sealed)?;
+        // The active segment's files move aside until the fresh segment exists, so the
+        // partition always has one, also when the fresh one cannot be made.
+        let aside = move_aside(self.active()).map_err(|e| self.io("move a segment aside", e))?;
+        let fresh = match Segment::open(&self.dir, 0, false, true) {
+            Ok((fresh, _)) => fresh,
+            Err(e) => {
+                put_back(&aside);
+                return Err(self.io("create a segment", e));
+            }
+        };
+        self.segments = vec![fresh];
         self.journal.take();
         if let Some(dedup) = &mut self.dedup {
             dedup.forget_all();
         }
-        for segment in &self.segments {
-            delete_files(segment).map_err(|e| self.io("delete a segment", e))?;
-        }
-        self.offsets
-            .clear()
-            .map_err(|e| self.io("delete consumer offsets", e))?;
-        // The old segments stay in place until the new one exists: the partition always
-        // has an active segment.
-        let (fresh, _) =
-            Segment::open(&self.dir, 0, false, true).map_err(|e| self.io("create a segment", e))?;
-        self.segments = vec![fresh];
         self.next_offset = 0;
-        self.publish_stats();
+        for (_, moved) in &aside {
+            if let Err(e) = std::fs::remove_file(moved) {
+                warn!("{}: cannot delete {}: {e}", self.key, moved.display());
+            }
+        }
         info!("{}: purged", self.key);
         Ok(())
+    }
+
+    /// Deletes the `n` oldest segments, oldest first, each leaving the list once its files
+    /// are gone: when a deletion fails, the partition still holds a contiguous run of
+    /// segments whose files all exist.
+    fn delete_oldest(&mut self, n: usize) -> Result<(), IggyError> {
+        for _ in 0..n {
+            delete_files(&self.segments[0]).map_err(|e| self.io("delete a segment", e))?;
+            self.segments.remove(0);
+        }
+        Ok(())
+    }
+}
+
+/// Renames a segment's files to `<name>.purged` (ignored when a partition loads). Answers
+/// the (original, moved) pairs; on failure nothing is left moved.
+fn move_aside(segment: &Segment) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
+    let mut moved = Vec::new();
+    for path in [&segment.log_path, &segment.index_path] {
+        let mut aside = path.clone().into_os_string();
+        aside.push(".purged");
+        let aside = PathBuf::from(aside);
+        if let Err(e) = std::fs::rename(path, &aside) {
+            put_back(&moved);
+            return Err(e);
+        }
+        moved.push((path.clone(), aside));
+    }
+    Ok(moved)
+}
+
+fn put_back(moved: &[(PathBuf, PathBuf)]) {
+    for (original, aside) in moved {
+        if let Err(e) = std::fs::rename(aside, original) {
+            error!(
+                "cannot rename {} back to {}: {e}",
+                aside.display(),
+                original.display()
+            );
+        }
     }
 }
 
@@ -177,10 +235,9 @@ impl Handler<DeleteOldestSegments> for PartitionActor {
             }
             n += 1;
         }
-        for segment in self.segments.drain(..n).collect::<Vec<_>>() {
-            delete_files(&segment).map_err(|e| self.io("delete a segment", e))?;
-        }
+        let deleted = self.delete_oldest(n);
         self.publish_stats();
+        deleted?;
         info!("{}: deleted {n} segment(s) ({} asked)", self.key, msg.count);
         Ok(n as u32)
     }

@@ -363,3 +363,47 @@ fn codec_ends_are_used_only_when_consistent() {
         ]
     );
 }
+
+#[test]
+fn purge_starts_over_and_a_failed_deletion_leaves_a_consistent_partition() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p");
+    // Every message is written out at once, 2 messages of 65 bytes a segment.
+    let cfg = config(|c| c.segment_size = 130);
+    let mut p = PartitionActor::open(key(), path.clone(), true, cfg.clone()).unwrap();
+    for m in [b"a", b"b", b"c", b"d", b"e"] {
+        p.append(batch(&[m]), false).unwrap();
+    }
+    assert_eq!(p.segments.len(), 3);
+    // The second segment cannot be deleted (a non-empty directory took its log's name).
+    std::fs::remove_file(&p.segments[1].log_path).unwrap();
+    std::fs::create_dir_all(p.segments[1].log_path.join("x")).unwrap();
+    assert!(matches!(p.purge(), Err(IggyError::IoError)));
+    // The first segment went; what is left is whole and still readable from offset 2.
+    assert_eq!(p.segments.len(), 2);
+    assert_eq!(p.segments[0].start_offset, 2);
+    assert_eq!(p.next_offset, 5);
+    let (chunks, n, _) = p.read(4, 10).unwrap();
+    assert_eq!((n, payloads(&chunks)), (1, vec![b"e".to_vec()]));
+    std::fs::remove_dir_all(&p.segments[0].log_path).unwrap();
+    p.purge().unwrap();
+    assert_eq!((p.segments.len(), p.next_offset), (1, 0));
+    assert!(read_all(&p).is_empty());
+    p.append(batch(&[b"new"]), false).unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(&path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "00000000000000000000.index",
+            "00000000000000000000.log",
+            "offsets"
+        ]
+    );
+    drop(p);
+    let p = PartitionActor::open(key(), path, false, cfg).unwrap();
+    assert_eq!(read_all(&p), vec![b"new".to_vec()]);
+}
