@@ -50,18 +50,10 @@ where
     M: Message<Result = Result<(), IggyError>> + Send + Clone + 'static,
     PartitionActor: Handler<M>,
 {
-    let mut outcome = Ok(());
-    for addr in actors {
-        let answer = addr
-            .send(msg.clone())
-            .await
-            .map_err(IggyError::from)
-            .and_then(|r| r);
-        if let (Ok(()), Err(e)) = (&outcome, answer) {
-            outcome = Err(e);
-        }
-    }
-    outcome
+    crate::partition::ask_each(&actors, msg)
+        .await
+        .into_iter()
+        .collect()
 }
 
 impl MetadataActor {

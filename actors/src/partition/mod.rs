@@ -16,6 +16,7 @@ mod storage;
 
 pub use handlers::{DeleteOldestSegments, PurgePartition, RemovePartition, StopPartition};
 
+use crate::error::IggyError;
 use actix::prelude::*;
 use dedup::Deduplicator;
 use journal::Journal;
@@ -222,6 +223,21 @@ pub async fn spawn(
     }
     rx.await
         .map_err(|_| format!("{key}: the shard dropped the start request"))?
+}
+
+/// Sends `msg` to every actor before awaiting any answer, so partitions on different
+/// shards work at the same time; answers each reply in the order of `actors`.
+pub async fn ask_each<M>(actors: &[Addr<PartitionActor>], msg: M) -> Vec<Result<(), IggyError>>
+where
+    M: Message<Result = Result<(), IggyError>> + Send + Clone + 'static,
+    PartitionActor: Handler<M>,
+{
+    let requests: Vec<_> = actors.iter().map(|a| a.send(msg.clone())).collect();
+    let mut answers = Vec::with_capacity(requests.len());
+    for request in requests {
+        answers.push(request.await.map_err(IggyError::from).and_then(|r| r));
+    }
+    answers
 }
 
 #[cfg(test)]

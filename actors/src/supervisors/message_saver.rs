@@ -2,6 +2,7 @@
 //! buffer to disk (and to fsync when `message_saver.enforce_fsync`).
 
 use crate::metadata::{GetRoutingTable, MetadataActor};
+use crate::partition::ask_each;
 use crate::partition::messages::FlushUnsaved;
 use actix::prelude::*;
 use log::{info, warn};
@@ -11,6 +12,8 @@ pub struct MessageSaver {
     metadata: Addr<MetadataActor>,
     interval: Duration,
     fsync: bool,
+    /// A round is running: the next tick is skipped rather than started beside it.
+    busy: bool,
 }
 
 impl MessageSaver {
@@ -19,6 +22,7 @@ impl MessageSaver {
             metadata,
             interval,
             fsync,
+            busy: false,
         }
     }
 }
@@ -32,10 +36,15 @@ impl Actor for MessageSaver {
             self.interval,
             if self.fsync { " with fsync" } else { "" }
         );
-        ctx.run_interval(self.interval, |act, _| {
+        ctx.run_interval(self.interval, |act, ctx| {
+            if act.busy {
+                warn!("message saver: the previous round is still saving, this one is skipped");
+                return;
+            }
+            act.busy = true;
             let metadata = act.metadata.clone();
             let fsync = act.fsync;
-            actix::spawn(async move {
+            let round = async move {
                 let Ok(table) = metadata.send(GetRoutingTable).await else {
                     return;
                 };
@@ -45,14 +54,13 @@ impl Actor for MessageSaver {
                     .flat_map(|s| s.topics.values())
                     .flat_map(|t| t.partitions.iter().cloned())
                     .collect();
-                for partition in partitions {
-                    match partition.send(FlushUnsaved { fsync }).await {
-                        Ok(Ok(())) => {}
-                        Ok(Err(e)) => warn!("message saver: a partition could not save: {e}"),
-                        Err(_) => {}
+                for answer in ask_each(&partitions, FlushUnsaved { fsync }).await {
+                    if let Err(e) = answer {
+                        warn!("message saver: a partition could not save: {e}");
                     }
                 }
-            });
+            };
+            ctx.spawn(fut::wrap_future(round).map(|_, act: &mut Self, _| act.busy = false));
         });
     }
 }
