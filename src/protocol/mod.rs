@@ -6,3 +6,6 @@ pub mod frame;
 pub mod identifier;
 pub mod requests;
 pub mod responses;
+
+#[cfg(test)]
+mod random_input_tests;
