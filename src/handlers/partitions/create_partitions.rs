@@ -21,7 +21,7 @@ pub async fn handle(
         count,
     };
     ctx.metadata.send(message).await??;
-    log::info!(
+    log::debug!(
         "client {}: user {user_id} created {count} partition(s) in topic {topic} of stream {stream}",
         session.client_id
     );

@@ -21,7 +21,7 @@ pub async fn handle(
         count,
     };
     ctx.metadata.send(message).await??;
-    log::info!(
+    log::debug!(
         "client {}: user {user_id} deleted {count} partition(s) from topic {topic} of stream {stream}",
         session.client_id
     );

@@ -23,7 +23,7 @@ pub async fn handle(
         count,
     };
     ctx.metadata.send(message).await??;
-    log::info!(
+    log::debug!(
         "client {}: user {user_id} deleted up to {count} segment(s) of partition {partition_id}, topic {topic}, stream {stream}",
         session.client_id
     );

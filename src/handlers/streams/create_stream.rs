@@ -13,7 +13,7 @@ pub async fn handle(
 ) -> Result<Bytes, IggyError> {
     let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
     let stream = ctx.metadata.send(CreateStream { user_id, name }).await??;
-    log::info!(
+    log::debug!(
         "client {}: user {user_id} created stream {} '{}'",
         session.client_id,
         stream.id,

@@ -17,7 +17,7 @@ pub async fn handle(
         stream: stream.clone(),
     };
     ctx.metadata.send(message).await??;
-    log::info!(
+    log::debug!(
         "client {}: user {user_id} deleted stream {stream}",
         session.client_id
     );

@@ -19,7 +19,7 @@ pub async fn handle(
         name: name.clone(),
     };
     ctx.metadata.send(message).await??;
-    log::info!(
+    log::debug!(
         "client {}: user {user_id} renamed stream {stream} to '{name}'",
         session.client_id
     );

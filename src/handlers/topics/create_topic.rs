@@ -24,7 +24,7 @@ pub async fn handle(
         settings,
     };
     let topic = ctx.metadata.send(message).await??;
-    log::info!(
+    log::debug!(
         "client {}: user {user_id} created topic {} '{}' with {} partition(s) in stream {stream}",
         session.client_id,
         topic.info.id,

@@ -19,7 +19,7 @@ pub async fn handle(
         topic: topic.clone(),
     };
     ctx.metadata.send(message).await??;
-    log::info!(
+    log::debug!(
         "client {}: user {user_id} purged topic {topic} of stream {stream}",
         session.client_id
     );

@@ -23,7 +23,7 @@ pub async fn handle(
         settings,
     };
     ctx.metadata.send(message).await??;
-    log::info!(
+    log::debug!(
         "client {}: user {user_id} updated topic {topic} of stream {stream}: name '{name}', {settings:?}",
         session.client_id
     );

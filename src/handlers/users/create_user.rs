@@ -35,7 +35,7 @@ pub async fn handle(
             permissions,
         })
         .await??;
-    log::info!(
+    log::debug!(
         "client {}: user {user_id} created user {} '{}'",
         session.client_id,
         created.id,
