@@ -190,18 +190,14 @@ fn apply_table_array(
 
 fn record(outcome: &mut EnvOutcome, path: String, var: &str, raw: &str) {
     let secret = SECRETS.contains(&var);
-    let shown = if secret {
-        "******".to_string()
-    } else {
-        raw.to_string()
-    };
+    let shown = if secret { super::MASK } else { raw };
     outcome.applied.push(format!(
         "{var} value changed to: {shown} from environment variable"
     ));
     outcome.origins.push(EnvOrigin {
         path,
         var: var.to_string(),
-        value: shown,
+        value: shown.to_string(),
         secret,
     });
 }

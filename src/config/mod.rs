@@ -86,7 +86,8 @@ pub fn load(env: &HashMap<String, String>) -> Result<LoadedConfig, ConfigError> 
     load::load_in(env, &cwd)
 }
 
-const MASK: &str = "******";
+/// What a secret value is shown as (logs, the redacted config).
+pub(crate) const MASK: &str = "******";
 
 impl ServerConfig {
     /// The built-in defaults alone.
