@@ -35,12 +35,14 @@ impl fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// The little-endian u32 at byte `at` of `b`, if `b` holds it.
+#[inline]
 pub fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at.checked_add(4)?)?;
     Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
 /// The little-endian u64 at byte `at` of `b`, if `b` holds it.
+#[inline]
 pub fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     let s = b.get(at..at.checked_add(8)?)?;
     let mut a = [0u8; 8];

@@ -16,9 +16,17 @@ pub struct IndexEntry {
 
 impl IndexEntry {
     pub fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.relative_offset.to_le_bytes());
-        out.extend_from_slice(&self.end.to_le_bytes());
-        out.extend_from_slice(&self.timestamp.to_le_bytes());
+        out.extend_from_slice(&self.to_bytes());
+    }
+
+    /// The 16 bytes of the entry in the index file.
+    #[inline]
+    pub fn to_bytes(&self) -> [u8; ENTRY_SIZE] {
+        let mut b = [0u8; ENTRY_SIZE];
+        b[..4].copy_from_slice(&self.relative_offset.to_le_bytes());
+        b[4..8].copy_from_slice(&self.end.to_le_bytes());
+        b[8..].copy_from_slice(&self.timestamp.to_le_bytes());
+        b
     }
 
     pub fn decode(b: &[u8]) -> Option<IndexEntry> {

@@ -229,17 +229,18 @@ impl Segment {
             return Ok(());
         }
         let base = self.size;
-        let mut raw = Vec::with_capacity(messages * ENTRY_SIZE);
+        let mut raw = vec![0u8; messages * ENTRY_SIZE];
+        let mut slots = raw.chunks_exact_mut(ENTRY_SIZE);
         let mut start = base;
         let mut relative = self.count;
         for b in batches {
-            for end in &b.ends {
+            for (end, slot) in b.ends.iter().zip(slots.by_ref()) {
                 let entry = IndexEntry {
                     relative_offset: relative,
                     end: (start + u64::from(*end)) as u32,
                     timestamp: b.timestamp,
                 };
-                entry.encode(&mut raw);
+                slot.copy_from_slice(&entry.to_bytes());
                 if let Some(cached) = &mut self.cached {
                     cached.push(entry.end, entry.timestamp);
                 }
