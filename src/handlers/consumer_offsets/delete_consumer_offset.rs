@@ -1,11 +1,9 @@
 //! DeleteConsumerOffset (122): 3021 when no offset is stored.
 
-use super::{consumer_key, partition_of};
+use super::consumer_partition;
 use crate::context::{ServerContext, Session};
-use crate::handlers::routing;
 use crate::protocol::requests::OffsetTarget;
 use bytes::Bytes;
-use iggy_actors::access::Action;
 use iggy_actors::partition::messages::DeleteConsumerOffset;
 use iggy_actors::IggyError;
 
@@ -14,16 +12,14 @@ pub async fn handle(
     session: &Session,
     request: OffsetTarget,
 ) -> Result<Bytes, IggyError> {
-    let target = routing::partition(
+    let (target, consumer) = consumer_partition(
         ctx,
         session,
-        &request.stream,
-        &request.topic,
-        Action::PollMessages,
-        |_| consumer_key(&request.consumer).map(|_| partition_of(request.partition)),
+        &request.consumer,
+        (&request.stream, &request.topic),
+        request.partition,
     )
     .await?;
-    let consumer = consumer_key(&request.consumer)?;
     target
         .addr
         .send(DeleteConsumerOffset { consumer })

@@ -1,13 +1,11 @@
 //! GetConsumerOffset (120): an empty answer means "nothing to report": unknown stream,
 //! topic, partition or group, or no offset stored yet.
 
-use super::{consumer_key, partition_of};
+use super::consumer_partition;
 use crate::context::{ServerContext, Session};
-use crate::handlers::routing;
 use crate::protocol::requests::OffsetTarget;
 use crate::protocol::responses::messages::consumer_offset;
 use bytes::Bytes;
-use iggy_actors::access::Action;
 use iggy_actors::partition::messages::GetConsumerOffset;
 use iggy_actors::IggyError;
 
@@ -16,17 +14,16 @@ pub async fn handle(
     session: &Session,
     request: OffsetTarget,
 ) -> Result<Bytes, IggyError> {
-    let found = routing::partition(
+    let found = consumer_partition(
         ctx,
         session,
-        &request.stream,
-        &request.topic,
-        Action::PollMessages,
-        |_| consumer_key(&request.consumer).map(|_| partition_of(request.partition)),
+        &request.consumer,
+        (&request.stream, &request.topic),
+        request.partition,
     )
     .await;
-    let target = match found {
-        Ok(target) => target,
+    let (target, consumer) = match found {
+        Ok(found) => found,
         Err(
             IggyError::StreamIdNotFound
             | IggyError::TopicIdNotFound
@@ -35,7 +32,6 @@ pub async fn handle(
         ) => return Ok(Bytes::new()),
         Err(e) => return Err(e),
     };
-    let consumer = consumer_key(&request.consumer)?;
     let stored = target.addr.send(GetConsumerOffset { consumer }).await??;
     Ok(stored.map_or_else(Bytes::new, |info| {
         consumer_offset(target.partition_id, info.current_offset, info.stored_offset)

@@ -1,11 +1,9 @@
 //! StoreConsumerOffset (121): the partition checks the offset against its last one.
 
-use super::{consumer_key, partition_of};
+use super::consumer_partition;
 use crate::context::{ServerContext, Session};
-use crate::handlers::routing;
 use crate::protocol::requests::OffsetTarget;
 use bytes::Bytes;
-use iggy_actors::access::Action;
 use iggy_actors::partition::messages::StoreConsumerOffset;
 use iggy_actors::IggyError;
 
@@ -15,16 +13,14 @@ pub async fn handle(
     request: OffsetTarget,
     offset: u64,
 ) -> Result<Bytes, IggyError> {
-    let target = routing::partition(
+    let (target, consumer) = consumer_partition(
         ctx,
         session,
-        &request.stream,
-        &request.topic,
-        Action::PollMessages,
-        |_| consumer_key(&request.consumer).map(|_| partition_of(request.partition)),
+        &request.consumer,
+        (&request.stream, &request.topic),
+        request.partition,
     )
     .await?;
-    let consumer = consumer_key(&request.consumer)?;
     target
         .addr
         .send(StoreConsumerOffset { consumer, offset })

@@ -2,11 +2,9 @@
 //! the writer as chunks, never copied and never empty.
 
 use crate::context::{ServerContext, Session};
-use crate::handlers::consumer_offsets::{consumer_key, partition_of};
-use crate::handlers::routing;
+use crate::handlers::consumer_offsets::consumer_partition;
 use crate::protocol::requests::PollRequest;
 use crate::protocol::responses::messages::polled;
-use iggy_actors::access::Action;
 use iggy_actors::partition::messages::{Chunk, PollMessages};
 use iggy_actors::IggyError;
 
@@ -15,17 +13,16 @@ pub async fn handle(
     session: &Session,
     request: PollRequest,
 ) -> Result<Vec<Chunk>, IggyError> {
-    let target = routing::partition(
+    let (target, consumer) = consumer_partition(
         ctx,
         session,
-        &request.stream,
-        &request.topic,
-        Action::PollMessages,
-        |_| consumer_key(&request.consumer).map(|_| partition_of(request.partition)),
+        &request.consumer,
+        (&request.stream, &request.topic),
+        request.partition,
     )
     .await?;
     let poll = PollMessages {
-        consumer: consumer_key(&request.consumer)?,
+        consumer,
         strategy: request.strategy,
         count: request.count,
         auto_commit: request.auto_commit,
