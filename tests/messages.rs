@@ -1186,3 +1186,51 @@ async fn send_and_poll_errors_for_unknown_targets() {
     .await;
     assert_eq!(offsets(&polled), vec![0]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consumer_groups_are_answered_as_unknown_after_the_topic_resolves() {
+    let server = TestServer::start();
+    let client = root_client(&server).await;
+    let (s, t) = setup(&client, 1).await;
+    send(
+        &client,
+        &s,
+        &t,
+        &Partitioning::partition_id(0),
+        &batch("g", 0..3),
+    )
+    .await;
+    let group = Consumer::group(id(1));
+    let error =
+        within(client.poll_messages(&s, &t, Some(0), &group, &PollingStrategy::next(), 10, true))
+            .await
+            .expect_err("poll as a group");
+    assert_eq!(error.as_code(), 5000, "{error}");
+    let error = within(client.store_consumer_offset(&group, &s, &t, Some(0), 1))
+        .await
+        .expect_err("store a group's offset");
+    assert_eq!(error.as_code(), 5000, "{error}");
+    let error = within(client.delete_consumer_offset(&group, &s, &t, Some(0)))
+        .await
+        .expect_err("delete a group's offset");
+    assert_eq!(error.as_code(), 5000, "{error}");
+    assert_eq!(stored_offset(&client, &s, &t, &group, Some(0)).await, None);
+    // An unknown topic is reported as such, before the consumer's kind.
+    let error = within(client.store_consumer_offset(&group, &s, &id(9), Some(0), 1))
+        .await
+        .expect_err("unknown topic");
+    assert_eq!(error.as_code(), 2010, "{error}");
+    // An individual consumer still reads everything.
+    let polled = poll(
+        &client,
+        &s,
+        &t,
+        Some(0),
+        &Consumer::new(id(1)),
+        PollingStrategy::first(),
+        10,
+        false,
+    )
+    .await;
+    assert_eq!(offsets(&polled), vec![0, 1, 2]);
+}
