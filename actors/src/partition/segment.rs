@@ -229,6 +229,15 @@ impl Segment {
             return Ok(());
         }
         let base = self.size;
+        let incoming: u64 = batches.iter().map(|b| b.frames.len() as u64).sum();
+        if base + incoming > u64::from(u32::MAX) {
+            // Index entries hold 32-bit positions (a segment only grows this far when no
+            // new segment could be made).
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{} would pass 4 GiB", self.log_path.display()),
+            ));
+        }
         let mut raw = vec![0u8; messages * ENTRY_SIZE];
         let mut slots = raw.chunks_exact_mut(ENTRY_SIZE);
         let mut start = base;

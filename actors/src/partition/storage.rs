@@ -204,11 +204,16 @@ impl PartitionActor {
     pub(super) fn persist(&mut self, with_sync: bool) -> Result<SyncHandles, IggyError> {
         let mut handles = Vec::new();
         let mut pending = self.journal.take();
+        let mut rotation_failed = false;
         while !pending.is_empty() {
             // Small batches go out together, one write for up to GROUP_BYTES of them (a
             // batch that size or larger goes alone), never past the point where the active
             // segment is full.
-            let room = self.config.segment_size.saturating_sub(self.active().size);
+            let room = if rotation_failed {
+                u64::MAX
+            } else {
+                self.config.segment_size.saturating_sub(self.active().size)
+            };
             let (mut n, mut bytes) = (0usize, 0u64);
             for b in pending.iter().take(MAX_APPEND_BATCHES) {
                 let len = b.frames.len() as u64;
@@ -229,7 +234,7 @@ impl PartitionActor {
                     .restore(group.into_iter().chain(pending).collect());
                 return Err(self.io("append to the segment", e));
             }
-            if self.active().size >= self.config.segment_size {
+            if self.active().size >= self.config.segment_size && !rotation_failed {
                 if with_sync {
                     match self.active().sync_handles() {
                         Ok(h) => handles.push(h),
@@ -239,10 +244,9 @@ impl PartitionActor {
                         }
                     }
                 }
-                if let Err(e) = self.rotate() {
-                    self.journal.restore(pending);
-                    return Err(e);
-                }
+                // What was written is stored: when no new segment can be made, the rest
+                // goes on in the full one, and a later write tries again.
+                rotation_failed = self.rotate().is_err();
             }
         }
         if with_sync {
@@ -255,15 +259,17 @@ impl PartitionActor {
         Ok(handles)
     }
 
+    /// Seals the active segment and starts a new one; when the new one cannot be made,
+    /// the active segment stays as it was.
     fn rotate(&mut self) -> Result<(), IggyError> {
         let keep = self.config.cache_indexes == IndexCaching::All;
         let next = self.active().next_offset();
-        self.active_mut().release_reserved();
+        let (fresh, _) = Segment::open(&self.dir, next, false, true)
+            .map_err(|e| self.io("create a segment", e))?;
         self.active_mut()
             .set_index_cached(keep)
             .map_err(|e| self.io("seal the segment", e))?;
-        let (fresh, _) = Segment::open(&self.dir, next, false, true)
-            .map_err(|e| self.io("create a segment", e))?;
+        self.active_mut().release_reserved();
         self.segments.push(fresh);
         info!(
             "{}: segment sealed, new segment starts at offset {next}",

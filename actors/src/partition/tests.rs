@@ -490,3 +490,35 @@ fn random_damage_to_the_files_never_panics_and_a_checked_load_keeps_only_good_me
         );
     }
 }
+
+#[test]
+fn a_segment_that_cannot_be_made_keeps_writes_in_the_full_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p");
+    let cfg = config(|c| c.segment_size = 130);
+    let mut p = PartitionActor::open(key(), path.clone(), true, cfg.clone()).unwrap();
+    // The log names a new segment would take (at offsets 2 and 3) are directories: no
+    // new segment can be created.
+    let blocked = [2, 3].map(|o| path.join(format!("{}.log", segments::file_stem(o))));
+    for b in &blocked {
+        std::fs::create_dir_all(b.join("x")).unwrap();
+    }
+    for m in [b"a", b"b", b"c"] {
+        p.append(batch(&[m]), false)
+            .expect("stored although no new segment");
+    }
+    assert_eq!((p.segments.len(), p.segments[0].count), (1, 3));
+    for b in &blocked {
+        std::fs::remove_dir_all(b).unwrap();
+    }
+    p.append(batch(&[b"d"]), false).unwrap();
+    p.append(batch(&[b"e"]), false).unwrap();
+    assert_eq!(p.segments.len(), 2);
+    assert_eq!(p.segments[1].start_offset, 4);
+    let all: Vec<Vec<u8>> = [b"a", b"b", b"c", b"d", b"e"].map(|m| m.to_vec()).into();
+    assert_eq!(read_all(&p), all);
+    drop(p);
+    let p = PartitionActor::open(key(), path, false, cfg).unwrap();
+    assert_eq!(read_all(&p), all);
+    assert_eq!(p.next_offset, 5);
+}
