@@ -140,6 +140,14 @@ impl PartitionActor {
         let fresh = match Segment::open(&self.dir, 0, false, true) {
             Ok((fresh, _)) => fresh,
             Err(e) => {
+                // Whatever the failed open made is removed: the moved files go back.
+                let partial = segments::SegmentFiles {
+                    start_offset: 0,
+                    log: self.dir.join(format!("{}.log", segments::file_stem(0))),
+                    index: self.dir.join(format!("{}.index", segments::file_stem(0))),
+                    size_bytes: 0,
+                };
+                let _ = segments::delete(&partial);
                 put_back(&aside);
                 return Err(self.io("create a segment", e));
             }
@@ -171,13 +179,13 @@ impl PartitionActor {
     }
 }
 
-/// Renames a segment's files to `<name>.purged` (ignored when a partition loads). Answers
+/// Renames a segment's files to `<name>.purged` (deleted when the partition next loads). Answers
 /// the (original, moved) pairs; on failure nothing is left moved.
 fn move_aside(segment: &Segment) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
     let mut moved = Vec::new();
     for path in [&segment.log_path, &segment.index_path] {
         let mut aside = path.clone().into_os_string();
-        aside.push(".purged");
+        aside.push(segments::PURGED_SUFFIX);
         let aside = PathBuf::from(aside);
         if let Err(e) = std::fs::rename(path, &aside) {
             put_back(&moved);

@@ -149,6 +149,9 @@ impl PartitionActor {
                 format!("partition directory {} is missing", dir.display()),
             ));
         }
+        for leftover in segments::remove_purged(&dir)? {
+            info!("{key}: deleted {}, left by a purge", leftover.display());
+        }
         let files = segments::list(&dir)?;
         let mut loaded = Vec::with_capacity(files.len().max(1));
         let last = files.len().saturating_sub(1);

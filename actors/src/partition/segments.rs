@@ -50,6 +50,22 @@ pub fn list(dir: &Path) -> io::Result<Vec<SegmentFiles>> {
     Ok(out)
 }
 
+/// Suffix of a purged segment's files while its replacement is made.
+pub const PURGED_SUFFIX: &str = ".purged";
+
+/// Deletes files a purge moved aside and could not delete (a crash or an error).
+pub fn remove_purged(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.to_string_lossy().ends_with(PURGED_SUFFIX) && path.is_file() {
+            fs::remove_file(&path)?;
+            removed.push(path);
+        }
+    }
+    Ok(removed)
+}
+
 /// Creates an empty segment starting at `start_offset`.
 pub fn create(dir: &Path, start_offset: u64) -> io::Result<SegmentFiles> {
     let stem = file_stem(start_offset);
@@ -71,9 +87,10 @@ pub fn create(dir: &Path, start_offset: u64) -> io::Result<SegmentFiles> {
     })
 }
 
-/// Deletes a segment's files; a file already gone is not an error.
+/// Deletes a segment's files, the index first (a log left alone gets its index rebuilt
+/// when it loads); a file already gone is not an error.
 pub fn delete(segment: &SegmentFiles) -> io::Result<()> {
-    for path in [&segment.log, &segment.index] {
+    for path in [&segment.index, &segment.log] {
         match fs::remove_file(path) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -103,5 +120,13 @@ mod tests {
         delete(&list[0]).unwrap();
         delete(&list[0]).unwrap();
         assert_eq!(super::list(dir.path()).unwrap().len(), 1);
+        fs::write(dir.path().join("00000000000000000000.log.purged"), b"x").unwrap();
+        let removed = remove_purged(dir.path()).unwrap();
+        assert_eq!(removed.len(), 1);
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            4,
+            "the rest stays"
+        );
     }
 }
