@@ -1,6 +1,7 @@
 //! MessageSaver: every `message_saver.interval` asks every partition to write its unsaved
 //! buffer to disk (and to fsync when `message_saver.enforce_fsync`).
 
+use crate::error::IggyError;
 use crate::metadata::{GetRoutingTable, MetadataActor};
 use crate::partition::ask_each;
 use crate::partition::messages::FlushUnsaved;
@@ -55,9 +56,19 @@ impl Actor for MessageSaver {
                     .flat_map(|t| t.partitions.iter().cloned())
                     .collect();
                 for answer in ask_each(&partitions, FlushUnsaved { fsync }).await {
-                    if let Err(e) = answer {
-                        warn!("message saver: a partition could not save: {e}");
+                    match answer {
+                        // Deleted since the table was read.
+                        Ok(()) | Err(IggyError::Disconnected) => {}
+                        Err(e) => warn!("message saver: a partition could not save: {e}"),
                     }
+                }
+            };
+            // A partition that never answers (a hung disk) holds up one round, not every
+            // round after it: past this deadline the next tick asks again.
+            let deadline = act.interval * 4;
+            let round = async move {
+                if tokio::time::timeout(deadline, round).await.is_err() {
+                    warn!("message saver: a round did not finish within {deadline:?}");
                 }
             };
             ctx.spawn(fut::wrap_future(round).map(|_, act: &mut Self, _| act.busy = false));
