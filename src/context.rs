@@ -5,6 +5,7 @@ use crate::config::ServerConfig;
 use actix::Addr;
 use iggy_actors::metadata::MetadataActor;
 use iggy_actors::supervisors::sysinfo_printer::SysinfoPrinter;
+use iggy_actors::IggyError;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -63,4 +64,12 @@ pub struct Session {
     /// The logged-in user, if any.
     pub user_id: Option<u32>,
     pub address: SocketAddr,
+}
+
+impl Session {
+    /// The logged-in user; `Unauthenticated` (40) before login. The dispatcher already
+    /// refuses such sessions for every command that needs a user.
+    pub fn user(&self) -> Result<u32, IggyError> {
+        self.user_id.ok_or(IggyError::Unauthenticated)
+    }
 }

@@ -15,7 +15,7 @@ pub async fn require(
     session: &Session,
     action: Action,
 ) -> Result<u32, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     with_table(ctx, |table| table.authorize(user_id, action)).await?;
     Ok(user_id)
 }

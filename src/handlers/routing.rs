@@ -62,7 +62,7 @@ pub async fn partition(
     action: fn(u32, u32) -> Action,
     choose: impl Fn(&TopicRoute) -> Result<u32, IggyError>,
 ) -> Result<Target, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     with_table(ctx, |table| {
         let route = table.topic(stream, topic)?;
         table.authorize(user_id, action(route.stream_id, route.topic_id))?;

@@ -13,7 +13,7 @@ pub async fn handle(
     topic: Identifier,
     count: u32,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let message = DeletePartitions {
         user_id,
         stream: stream.clone(),

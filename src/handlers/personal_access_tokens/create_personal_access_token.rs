@@ -13,7 +13,7 @@ pub async fn handle(
     name: String,
     expiry: u64,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let token = generate_token();
     let create = CreatePersonalAccessToken {
         user_id,

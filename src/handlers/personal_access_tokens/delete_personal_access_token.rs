@@ -10,7 +10,7 @@ pub async fn handle(
     session: &Session,
     name: String,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     ctx.metadata
         .send(DeletePersonalAccessToken { user_id, name })
         .await??;

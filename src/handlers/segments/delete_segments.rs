@@ -14,7 +14,7 @@ pub async fn handle(
     partition_id: u32,
     count: u32,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let message = DeleteSegments {
         user_id,
         stream: stream.clone(),

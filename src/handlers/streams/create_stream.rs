@@ -11,7 +11,7 @@ pub async fn handle(
     session: &Session,
     name: String,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let stream = ctx.metadata.send(CreateStream { user_id, name }).await??;
     log::debug!(
         "client {}: user {user_id} created stream {} '{}'",

@@ -12,7 +12,7 @@ pub async fn handle(
     session: &Session,
     stream: Identifier,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let details = ctx.metadata.send(GetStream { user_id, stream }).await??;
     Ok(details
         .map(|d| streams::stream_details(&d))

@@ -11,7 +11,7 @@ pub async fn handle(
     session: &Session,
     stream: Identifier,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let message = PurgeStream {
         user_id,
         stream: stream.clone(),

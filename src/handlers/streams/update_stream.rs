@@ -12,7 +12,7 @@ pub async fn handle(
     stream: Identifier,
     name: String,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let message = UpdateStream {
         user_id,
         stream: stream.clone(),

@@ -15,7 +15,7 @@ pub async fn handle(
     partitions_count: u32,
     settings: TopicSettings,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let message = CreateTopic {
         user_id,
         stream: stream.clone(),

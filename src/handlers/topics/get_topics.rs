@@ -13,7 +13,7 @@ pub async fn handle(
     session: &Session,
     stream: Identifier,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let list = ctx.metadata.send(GetTopics { user_id, stream }).await??;
     Ok(list.map(|l| topics::topics(&l)).unwrap_or_default())
 }

@@ -12,7 +12,7 @@ pub async fn handle(
     stream: Identifier,
     topic: Identifier,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let message = PurgeTopic {
         user_id,
         stream: stream.clone(),

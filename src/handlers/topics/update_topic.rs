@@ -14,7 +14,7 @@ pub async fn handle(
     name: String,
     settings: TopicSettings,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let message = UpdateTopic {
         user_id,
         stream: stream.clone(),

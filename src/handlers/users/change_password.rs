@@ -17,7 +17,7 @@ pub async fn handle(
     current_password: String,
     new_password: String,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     users::validate_password(&current_password)?;
     users::validate_password(&new_password)?;
     let target = ctx

@@ -12,7 +12,7 @@ pub async fn handle(
     session: &Session,
     target: Identifier,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     ctx.metadata.send(DeleteUser { user_id, target }).await??;
     Ok(Bytes::new())
 }

@@ -13,7 +13,7 @@ pub async fn handle(
     session: &Session,
     target: Identifier,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let user = ctx.metadata.send(GetUser { user_id, target }).await??;
     Ok(user.map(|u| users::user_details(&u)).unwrap_or_default())
 }

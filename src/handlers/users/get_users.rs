@@ -7,7 +7,7 @@ use iggy_actors::metadata::GetUsers;
 use iggy_actors::IggyError;
 
 pub async fn handle(ctx: &ServerContext, session: &Session) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let list = ctx.metadata.send(GetUsers { user_id }).await??;
     Ok(users::users(&list))
 }

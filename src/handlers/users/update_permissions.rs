@@ -14,7 +14,7 @@ pub async fn handle(
     target: Identifier,
     permissions: Option<Permissions>,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let update = UpdatePermissions {
         user_id,
         target,

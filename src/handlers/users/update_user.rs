@@ -15,7 +15,7 @@ pub async fn handle(
     username: Option<String>,
     status: Option<UserStatus>,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user_id.ok_or(IggyError::Unauthenticated)?;
+    let user_id = session.user()?;
     let update = UpdateUser {
         user_id,
         target,
