@@ -92,7 +92,7 @@ impl PartitionActor {
         let mut frames = batch.frames;
         let mut ends = batch_ends(&frames, batch.count, batch.ends)?;
         if self.dedup.is_some() {
-            (frames, ends) = self.drop_duplicates(frames, &ends);
+            (frames, ends) = self.drop_duplicates(frames, ends);
             if ends.is_empty() {
                 return Ok(0);
             }
@@ -162,21 +162,21 @@ impl PartitionActor {
     }
 
     /// Removes messages whose non-zero id was seen recently (rare: copies only then).
-    fn drop_duplicates(&mut self, frames: BytesMut, ends: &[u32]) -> (BytesMut, Vec<u32>) {
+    fn drop_duplicates(&mut self, frames: BytesMut, ends: Vec<u32>) -> (BytesMut, Vec<u32>) {
         let Some(dedup) = self.dedup.as_mut() else {
-            return (frames, ends.to_vec());
+            return (frames, ends);
         };
         let now = Instant::now();
         let mut keep = Vec::with_capacity(ends.len());
         let mut start = 0usize;
-        for end in ends {
+        for end in &ends {
             let f = &frames[start..*end as usize];
             let id = frame::id(f).unwrap_or(0);
             keep.push(id == 0 || !dedup.is_duplicate(id, now));
             start = *end as usize;
         }
         if keep.iter().all(|k| *k) {
-            return (frames, ends.to_vec());
+            return (frames, ends);
         }
         let dropped = keep.iter().filter(|k| !**k).count();
         warn!("{}: dropped {dropped} duplicate message(s)", self.key);
