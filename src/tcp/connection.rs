@@ -17,6 +17,11 @@ use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
 use tokio_util::codec::FramedRead;
 
+/// What one socket read may fill. Frames smaller than this arrive whole and are split off
+/// the buffer without a copy; with tokio-util's 8 KiB default, every ~10 KB request
+/// outgrew the buffer and its first 8 KiB were copied into a larger one.
+const READ_BUFFER: usize = 64 * 1024;
+
 pub struct Connection {
     ctx: Arc<ServerContext>,
     session: Session,
@@ -31,7 +36,11 @@ impl Connection {
     pub fn start(stream: TcpStream, peer: SocketAddr, ctx: Arc<ServerContext>) {
         let (reader, writer) = stream.into_split();
         Connection::create(move |actx| {
-            actx.add_stream(FramedRead::new(reader, RequestDecoder));
+            actx.add_stream(FramedRead::with_capacity(
+                reader,
+                RequestDecoder,
+                READ_BUFFER,
+            ));
             let session = Session {
                 client_id: 0,
                 user_id: None,
