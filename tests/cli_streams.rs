@@ -5,8 +5,8 @@ mod common;
 
 use std::process::ExitStatus;
 
-use common::{partition_dir, root_client, within, TestServer};
-use iggy::prelude::{CompressionAlgorithm, Identifier, IggyExpiry, StreamClient, TopicClient};
+use common::{name, partition_dir, root_client, within, TestServer};
+use iggy::prelude::{CompressionAlgorithm, IggyExpiry, StreamClient, TopicClient};
 
 /// Run the CLI against `server` with root credentials: (status, stdout + stderr).
 fn cli(server: &TestServer, args: &[&str]) -> (ExitStatus, String) {
@@ -35,10 +35,6 @@ fn cli_fails(server: &TestServer, args: &[&str]) -> String {
         args.join(" ")
     );
     output
-}
-
-fn name(value: &str) -> Identifier {
-    Identifier::named(value).expect("named identifier")
 }
 
 /// The `|`-separated line of `list -l list` output whose third field is `wanted`.

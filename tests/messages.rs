@@ -7,20 +7,12 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use bytes::Bytes;
-use common::{files_containing, partition_dir, root_client, within, TestServer};
+use common::{files_containing, id, name, partition_dir, root_client, within, TestServer};
 use iggy::prelude::{
     CompressionAlgorithm, Consumer, ConsumerOffsetClient, HeaderKey, HeaderValue, Identifier,
     IggyClient, IggyExpiry, IggyMessage, IggyTimestamp, MaxTopicSize, MessageClient, Partitioning,
     PolledMessages, PollingStrategy, StreamClient, TopicClient,
 };
-
-fn id(value: u32) -> Identifier {
-    Identifier::numeric(value).expect("numeric identifier")
-}
-
-fn name(value: &str) -> Identifier {
-    Identifier::named(value).expect("named identifier")
-}
 
 /// Stream "s" with topic "t" of `partitions` partitions; answers their identifiers.
 async fn setup(client: &IggyClient, partitions: u32) -> (Identifier, Identifier) {

@@ -7,10 +7,10 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use common::{root_client, within, TestServer};
+use common::{id, root_client, within, TestServer};
 use iggy::prelude::{
-    CompressionAlgorithm, Consumer, Identifier, IggyExpiry, IggyMessage, MaxTopicSize,
-    MessageClient, Partitioning, PollingStrategy, StreamClient, TopicClient,
+    CompressionAlgorithm, Consumer, IggyExpiry, IggyMessage, MaxTopicSize, MessageClient,
+    Partitioning, PollingStrategy, StreamClient, TopicClient,
 };
 
 const STREAMS: u32 = 3;
@@ -21,10 +21,6 @@ const BATCHES: u32 = 5;
 const PER_BATCH: u32 = 4;
 /// Upper bound for the whole exchange: turns a lost message or a hang into a failure.
 const DEADLINE: Duration = Duration::from_secs(90);
-
-fn id(value: u32) -> Identifier {
-    Identifier::numeric(value).expect("numeric identifier")
-}
 
 /// Payload `p{producer}-b{batch}-m{message}`; parsed back into the triple.
 fn parse(payload: &[u8]) -> (u32, u32, u32) {

@@ -12,19 +12,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{partition_dir, root_client, within, TestDirs, TestServer};
+use common::{id, partition_dir, root_client, within, TestDirs, TestServer};
 use iggy::prelude::{
-    CompressionAlgorithm, Consumer, ConsumerOffsetClient, Identifier, IggyClient, IggyExpiry,
-    IggyMessage, IggyTimestamp, MaxTopicSize, MessageClient, Partitioning, PollingStrategy,
-    StreamClient, TopicClient,
+    CompressionAlgorithm, Consumer, ConsumerOffsetClient, IggyClient, IggyExpiry, IggyMessage,
+    IggyTimestamp, MaxTopicSize, MessageClient, Partitioning, PollingStrategy, StreamClient,
+    TopicClient,
 };
 
 /// Bound on waiting for a producer to make progress (turns a hang into a failure).
 const PROGRESS_DEADLINE: Duration = Duration::from_secs(30);
-
-fn id(value: u32) -> Identifier {
-    Identifier::numeric(value).expect("numeric identifier")
-}
 
 fn start(dirs: &Arc<TestDirs>, envs: &[(&str, &str)]) -> TestServer {
     let mut builder = TestServer::builder().dirs(dirs);

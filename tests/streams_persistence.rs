@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{
-    assert_first_segment_files, expect_start_failure, partition_dir, root_client, within, TestDirs,
-    TestServer,
+    assert_first_segment_files, expect_start_failure, id, name, partition_dir, root_client, within,
+    TestDirs, TestServer,
 };
 use iggy::prelude::{
     CompressionAlgorithm, Identifier, IggyByteSize, IggyClient, IggyDuration, IggyExpiry,
@@ -21,14 +21,6 @@ use iggy::prelude::{
 };
 
 const GIB: u64 = 1024 * 1024 * 1024;
-
-fn id(value: u32) -> Identifier {
-    Identifier::numeric(value).expect("numeric identifier")
-}
-
-fn name(value: &str) -> Identifier {
-    Identifier::named(value).expect("named identifier")
-}
 
 async fn create_topic(client: &IggyClient, stream: &Identifier, topic: &str, partitions: u32) {
     within(client.create_topic(

@@ -7,8 +7,8 @@ use std::fmt::Debug;
 use std::str::FromStr;
 
 use common::{
-    assert_first_segment_files, assert_healthy, partition_dir, root_client, stream_dir, topic_dir,
-    within, RawConn, TestServer, INVALID_COMMAND, STATUS_OK,
+    assert_first_segment_files, assert_healthy, id, name, partition_dir, root_client, stream_dir,
+    topic_dir, within, RawConn, TestServer, INVALID_COMMAND, STATUS_OK,
 };
 use iggy::prelude::{
     CompressionAlgorithm, Identifier, IggyByteSize, IggyDuration, IggyError, IggyExpiry,
@@ -28,14 +28,6 @@ const INVALID_PARTITIONS_COUNT: u32 = 2019;
 const PARTITION_NOT_FOUND: u32 = 3007;
 
 const GIB: u64 = 1024 * 1024 * 1024;
-
-fn id(value: u32) -> Identifier {
-    Identifier::numeric(value).expect("numeric identifier")
-}
-
-fn name(value: &str) -> Identifier {
-    Identifier::named(value).expect("named identifier")
-}
 
 /// Assert `result` failed with the wire code `code`.
 fn expect_code<T: Debug>(result: Result<T, IggyError>, code: u32, what: &str) {

@@ -20,7 +20,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use iggy::prelude::{
-    Client, ClientWrapper, IggyClient, IggyDuration, TcpClient, TcpClientConfig,
+    Client, ClientWrapper, Identifier, IggyClient, IggyDuration, TcpClient, TcpClientConfig,
     TcpClientReconnectionConfig,
 };
 use tempfile::TempDir;
@@ -608,6 +608,16 @@ pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
 // ---------------------------------------------------------------------------------------------
 
 /// An SDK client connected to `server` and logged in as root (iggy/iggy).
+/// A numeric stream/topic/consumer identifier.
+pub fn id(value: u32) -> Identifier {
+    Identifier::numeric(value).expect("numeric identifier")
+}
+
+/// A named stream/topic/consumer identifier.
+pub fn name(value: &str) -> Identifier {
+    Identifier::named(value).expect("named identifier")
+}
+
 pub async fn root_client(server: &TestServer) -> IggyClient {
     use iggy::prelude::UserClient;
     let client = sdk_client(server.tcp_addr()).await;
