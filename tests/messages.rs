@@ -7,7 +7,9 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use bytes::Bytes;
-use common::{files_containing, id, name, partition_dir, root_client, within, TestServer};
+use common::{
+    expect_code, files_containing, id, name, partition_dir, root_client, within, TestServer,
+};
 use iggy::prelude::{
     CompressionAlgorithm, Consumer, ConsumerOffsetClient, HeaderKey, HeaderValue, Identifier,
     IggyClient, IggyExpiry, IggyMessage, IggyTimestamp, MaxTopicSize, MessageClient, Partitioning,
@@ -875,18 +877,22 @@ async fn consumer_offsets_get_store_delete() {
     let named = Consumer::new(name("worker"));
 
     // Nothing received yet: store is 4100, get is empty, delete is 3021.
-    let error = within(client.store_consumer_offset(&numeric, &s, &t, Some(0), 0))
-        .await
-        .expect_err("store on an empty partition");
-    assert_eq!(error.as_code(), 4100, "{error}");
+    expect_code(
+        client.store_consumer_offset(&numeric, &s, &t, Some(0), 0),
+        4100,
+        "store on an empty partition",
+    )
+    .await;
     assert_eq!(
         stored_offset(&client, &s, &t, &numeric, Some(0)).await,
         None
     );
-    let error = within(client.delete_consumer_offset(&numeric, &s, &t, Some(0)))
-        .await
-        .expect_err("delete without a stored offset");
-    assert_eq!(error.as_code(), 3021, "{error}");
+    expect_code(
+        client.delete_consumer_offset(&numeric, &s, &t, Some(0)),
+        3021,
+        "delete without a stored offset",
+    )
+    .await;
 
     send(
         &client,
@@ -942,10 +948,12 @@ async fn consumer_offsets_get_store_delete() {
     assert_eq!(offsets(&polled), vec![4, 5], "next resumes at stored + 1");
 
     // Beyond the last offset: 4100.
-    let error = within(client.store_consumer_offset(&numeric, &s, &t, Some(0), 10))
-        .await
-        .expect_err("store beyond the last offset");
-    assert_eq!(error.as_code(), 4100, "{error}");
+    expect_code(
+        client.store_consumer_offset(&numeric, &s, &t, Some(0), 10),
+        4100,
+        "store beyond the last offset",
+    )
+    .await;
     assert_eq!(
         stored_offset(&client, &s, &t, &numeric, Some(0)).await,
         Some(3)
@@ -987,16 +995,20 @@ async fn consumer_offsets_get_store_delete() {
         (info.partition_id, info.current_offset, info.stored_offset),
         (1, 3, 2)
     );
-    let error = within(client.store_consumer_offset(&named, &s, &t, Some(1), 4))
-        .await
-        .expect_err("beyond partition 1's last offset");
-    assert_eq!(error.as_code(), 4100, "{error}");
+    expect_code(
+        client.store_consumer_offset(&named, &s, &t, Some(1), 4),
+        4100,
+        "beyond partition 1's last offset",
+    )
+    .await;
 
     // Unknown partition: 3007 for store/delete, empty for get.
-    let error = within(client.store_consumer_offset(&numeric, &s, &t, Some(7), 0))
-        .await
-        .expect_err("store on an unknown partition");
-    assert_eq!(error.as_code(), 3007, "{error}");
+    expect_code(
+        client.store_consumer_offset(&numeric, &s, &t, Some(7), 0),
+        3007,
+        "store on an unknown partition",
+    )
+    .await;
     assert_eq!(
         stored_offset(&client, &s, &t, &numeric, Some(7)).await,
         None
@@ -1010,10 +1022,12 @@ async fn consumer_offsets_get_store_delete() {
         stored_offset(&client, &s, &t, &numeric, Some(0)).await,
         None
     );
-    let error = within(client.delete_consumer_offset(&numeric, &s, &t, Some(0)))
-        .await
-        .expect_err("second delete");
-    assert_eq!(error.as_code(), 3021, "{error}");
+    expect_code(
+        client.delete_consumer_offset(&numeric, &s, &t, Some(0)),
+        3021,
+        "second delete",
+    )
+    .await;
     let polled = poll(
         &client,
         &s,
@@ -1092,18 +1106,24 @@ async fn flush_unsaved_buffer_with_and_without_fsync() {
         .expect("flush an empty partition");
 
     // Unknown partition, topic, stream.
-    let error = within(client.flush_unsaved_buffer(&s, &t, 9, false))
-        .await
-        .expect_err("unknown partition");
-    assert_eq!(error.as_code(), 3007, "{error}");
-    let error = within(client.flush_unsaved_buffer(&s, &id(9), 0, false))
-        .await
-        .expect_err("unknown topic");
-    assert_eq!(error.as_code(), 2010, "{error}");
-    let error = within(client.flush_unsaved_buffer(&id(9), &t, 0, false))
-        .await
-        .expect_err("unknown stream");
-    assert_eq!(error.as_code(), 1009, "{error}");
+    expect_code(
+        client.flush_unsaved_buffer(&s, &t, 9, false),
+        3007,
+        "unknown partition",
+    )
+    .await;
+    expect_code(
+        client.flush_unsaved_buffer(&s, &id(9), 0, false),
+        2010,
+        "unknown topic",
+    )
+    .await;
+    expect_code(
+        client.flush_unsaved_buffer(&id(9), &t, 0, false),
+        1009,
+        "unknown stream",
+    )
+    .await;
 
     // Both messages still readable, in order, after the flushes.
     let polled = poll(
@@ -1130,32 +1150,39 @@ async fn send_and_poll_errors_for_unknown_targets() {
     let client = root_client(&server).await;
     let (s, t) = setup(&client, 1).await;
     let mut messages = vec![message("x")];
-    let error = within(client.send_messages(&s, &t, &Partitioning::partition_id(3), &mut messages))
-        .await
-        .expect_err("unknown partition");
-    assert_eq!(error.as_code(), 3007, "{error}");
-    let error = within(client.send_messages(&s, &id(5), &Partitioning::balanced(), &mut messages))
-        .await
-        .expect_err("unknown topic");
-    assert_eq!(error.as_code(), 2010, "{error}");
-    let error =
-        within(client.send_messages(&name("nope"), &t, &Partitioning::balanced(), &mut messages))
-            .await
-            .expect_err("unknown stream");
-    assert_eq!(error.as_code(), 1009, "{error}");
+    expect_code(
+        client.send_messages(&s, &t, &Partitioning::partition_id(3), &mut messages),
+        3007,
+        "unknown partition",
+    )
+    .await;
+    expect_code(
+        client.send_messages(&s, &id(5), &Partitioning::balanced(), &mut messages),
+        2010,
+        "unknown topic",
+    )
+    .await;
+    expect_code(
+        client.send_messages(&name("nope"), &t, &Partitioning::balanced(), &mut messages),
+        1009,
+        "unknown stream",
+    )
+    .await;
     let consumer = Consumer::new(id(1));
-    let error = within(client.poll_messages(
-        &s,
-        &t,
-        Some(4),
-        &consumer,
-        &PollingStrategy::first(),
-        1,
-        false,
-    ))
-    .await
-    .expect_err("poll unknown partition");
-    assert_eq!(error.as_code(), 3007, "{error}");
+    expect_code(
+        client.poll_messages(
+            &s,
+            &t,
+            Some(4),
+            &consumer,
+            &PollingStrategy::first(),
+            1,
+            false,
+        ),
+        3007,
+        "poll unknown partition",
+    )
+    .await;
     // Nothing was stored by the failed sends; by name works too.
     within(client.send_messages(
         &name("s"),
@@ -1193,25 +1220,32 @@ async fn consumer_groups_are_answered_as_unknown_after_the_topic_resolves() {
     )
     .await;
     let group = Consumer::group(id(1));
-    let error =
-        within(client.poll_messages(&s, &t, Some(0), &group, &PollingStrategy::next(), 10, true))
-            .await
-            .expect_err("poll as a group");
-    assert_eq!(error.as_code(), 5000, "{error}");
-    let error = within(client.store_consumer_offset(&group, &s, &t, Some(0), 1))
-        .await
-        .expect_err("store a group's offset");
-    assert_eq!(error.as_code(), 5000, "{error}");
-    let error = within(client.delete_consumer_offset(&group, &s, &t, Some(0)))
-        .await
-        .expect_err("delete a group's offset");
-    assert_eq!(error.as_code(), 5000, "{error}");
+    expect_code(
+        client.poll_messages(&s, &t, Some(0), &group, &PollingStrategy::next(), 10, true),
+        5000,
+        "poll as a group",
+    )
+    .await;
+    expect_code(
+        client.store_consumer_offset(&group, &s, &t, Some(0), 1),
+        5000,
+        "store a group's offset",
+    )
+    .await;
+    expect_code(
+        client.delete_consumer_offset(&group, &s, &t, Some(0)),
+        5000,
+        "delete a group's offset",
+    )
+    .await;
     assert_eq!(stored_offset(&client, &s, &t, &group, Some(0)).await, None);
     // An unknown topic is reported as such, before the consumer's kind.
-    let error = within(client.store_consumer_offset(&group, &s, &id(9), Some(0), 1))
-        .await
-        .expect_err("unknown topic");
-    assert_eq!(error.as_code(), 2010, "{error}");
+    expect_code(
+        client.store_consumer_offset(&group, &s, &id(9), Some(0), 1),
+        2010,
+        "unknown topic",
+    )
+    .await;
     // An individual consumer still reads everything.
     let polled = poll(
         &client,

@@ -608,6 +608,19 @@ pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
 // ---------------------------------------------------------------------------------------------
 
 /// An SDK client connected to `server` and logged in as root (iggy/iggy).
+/// Awaits an SDK call that must fail (within the test timeout) and checks its Iggy error
+/// code; `what` names the call in the failure message.
+pub async fn expect_code<T: std::fmt::Debug>(
+    call: impl std::future::Future<Output = Result<T, iggy::prelude::IggyError>>,
+    code: u32,
+    what: &str,
+) {
+    match within(call).await {
+        Ok(value) => panic!("{what}: expected error {code}, got {value:?}"),
+        Err(error) => assert_eq!(error.as_code(), code, "{what}: {error}"),
+    }
+}
+
 /// A numeric stream/topic/consumer identifier.
 pub fn id(value: u32) -> Identifier {
     Identifier::numeric(value).expect("numeric identifier")
