@@ -52,16 +52,24 @@ impl Deduplicator {
         }
     }
 
+    /// Starts a batch: drops ids past their expiry and, down to `max_entries`, the
+    /// oldest. A batch's own ids are only counted against `max_entries` when the next
+    /// batch starts, so a batch taken back (its write failed) can forget them without
+    /// having pushed older ids out.
+    pub fn begin_batch(&mut self, now: Instant) {
+        self.evict(now);
+    }
+
     /// True when `id` was seen within the window (the message is a duplicate); otherwise
     /// remembers it.
     pub fn is_duplicate(&mut self, id: u128, now: Instant) -> bool {
-        self.evict(now);
-        if self.seen.contains_key(&id) {
-            return true;
+        if let Some(at) = self.seen.get(&id) {
+            if self.ttl.is_zero() || now.duration_since(*at) < self.ttl {
+                return true;
+            }
         }
         self.seen.insert(id, now);
         self.order.push_back((id, now));
-        self.evict(now);
         false
     }
 }
@@ -74,17 +82,40 @@ mod tests {
     fn remembers_within_the_window_only() {
         let t0 = Instant::now();
         let mut d = Deduplicator::new(2, Duration::from_secs(60));
+        d.begin_batch(t0);
         assert!(!d.is_duplicate(1, t0));
-        assert!(d.is_duplicate(1, t0));
+        assert!(d.is_duplicate(1, t0), "within one batch");
         assert!(!d.is_duplicate(2, t0));
         assert!(!d.is_duplicate(3, t0));
-        // Capacity 2: id 1 was evicted.
+        // Capacity 2, counted when the next batch starts: id 1 is evicted then.
+        d.begin_batch(t0);
         assert!(!d.is_duplicate(1, t0));
         d.forget(1);
+        d.begin_batch(t0);
         assert!(!d.is_duplicate(1, t0), "forgotten");
+        // Expiry holds within a batch too.
         let later = t0 + Duration::from_secs(61);
-        assert!(!d.is_duplicate(3, later));
+        assert!(!d.is_duplicate(3, later), "expired");
         d.forget_all();
+        d.begin_batch(later);
         assert!(!d.is_duplicate(3, later), "forgotten");
+    }
+
+    #[test]
+    fn a_forgotten_batch_has_not_pushed_older_ids_out() {
+        let t0 = Instant::now();
+        let mut d = Deduplicator::new(2, Duration::ZERO);
+        d.begin_batch(t0);
+        assert!(!d.is_duplicate(1, t0));
+        assert!(!d.is_duplicate(2, t0));
+        // A batch of two new ids whose write fails is taken back.
+        d.begin_batch(t0);
+        assert!(!d.is_duplicate(3, t0));
+        assert!(!d.is_duplicate(4, t0));
+        d.forget(3);
+        d.forget(4);
+        d.begin_batch(t0);
+        assert!(d.is_duplicate(1, t0), "still in the window");
+        assert!(d.is_duplicate(2, t0), "still in the window");
     }
 }

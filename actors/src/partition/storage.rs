@@ -167,6 +167,7 @@ impl PartitionActor {
             return (frames, ends);
         };
         let now = Instant::now();
+        dedup.begin_batch(now);
         let mut keep = Vec::with_capacity(ends.len());
         let mut start = 0usize;
         for end in &ends {
