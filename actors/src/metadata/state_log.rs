@@ -275,4 +275,58 @@ mod tests {
         std::fs::write(&path, [0x20, 0, 0, 0, 1, 2, 3, 4, 5]).unwrap();
         assert!(StateLog::open(&path, false).unwrap().entries.is_empty());
     }
+
+    #[test]
+    fn random_damage_keeps_a_prefix_of_the_entries_and_appends_continue() {
+        let mut seed = 0x1234_5678_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("log");
+            let mut opened = StateLog::open(&path, false).unwrap();
+            let mut written = Vec::new();
+            for i in 0..6u8 {
+                let len = (next() % 50) as usize;
+                written.push(opened.log.append(1, 33, &vec![i; len]).unwrap());
+            }
+            drop(opened);
+            let mut bytes = std::fs::read(&path).unwrap();
+            match next() % 3 {
+                0 => {
+                    for _ in 0..1 + next() % 3 {
+                        let at = (next() % bytes.len() as u64) as usize;
+                        bytes[at] ^= 1 << (next() % 8);
+                    }
+                }
+                1 => bytes.truncate((next() % bytes.len() as u64) as usize),
+                _ => bytes.extend((0..1 + next() % 64).map(|_| next() as u8)),
+            }
+            std::fs::write(&path, &bytes).unwrap();
+
+            let mut opened = StateLog::open(&path, false).expect("opens");
+            let kept = opened.entries.len();
+            for (got, want) in opened.entries.iter().zip(&written) {
+                assert_eq!(
+                    (got.index, got.command, &got.payload),
+                    (want.index, want.command, &want.payload),
+                    "round {round}"
+                );
+            }
+            let file_len = std::fs::metadata(&path).unwrap().len();
+            if let Some(t) = &opened.truncation {
+                assert_eq!(t.kept_bytes, file_len, "round {round}");
+            }
+            let appended = opened.log.append(1, 34, b"after").unwrap();
+            assert_eq!(appended.index, kept as u64, "round {round}");
+            drop(opened);
+            let again = StateLog::open(&path, false).unwrap();
+            assert!(again.truncation.is_none(), "round {round}");
+            assert_eq!(again.entries.len(), kept + 1, "round {round}");
+        }
+    }
 }
