@@ -209,3 +209,53 @@ fn login_with_two_byte_username_is_invalid_username() {
     drop(conn);
     assert_healthy(server.tcp_addr());
 }
+
+/// Random payloads for every command code, sent on one logged-in connection: each gets an
+/// answer, the connection keeps serving, and the server stays up and exits cleanly.
+#[test]
+fn random_payloads_for_every_command_are_answered() {
+    let server = TestServer::start();
+    let mut conn = RawConn::connect(server.tcp_addr());
+    let login = login_payload("iggy", "iggy");
+    assert_eq!(conn.send_frame(LOGIN_USER, &login).0, STATUS_OK);
+    // xorshift64: the same frames every run.
+    let mut seed = 0x0dd_ba11_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    // Values decoders branch on (kinds, small lengths, 0xff), and now and then anything.
+    const PALETTE: [u8; 8] = [0, 0, 1, 2, 3, 4, 0xff, 64];
+    // Every command code of the protocol (binary-protocol.md §4) and two unknown ones.
+    let codes: [u32; 49] = [
+        1, 10, 11, 12, 20, 21, 22, 31, 32, 33, 34, 35, 36, 37, 38, 39, 41, 42, 43, 44, 100, 101,
+        102, 120, 121, 122, 200, 201, 202, 203, 204, 205, 300, 301, 302, 303, 304, 305, 402, 403,
+        503, 600, 601, 602, 603, 604, 605, 9, 9999,
+    ];
+    let mut answered = 0;
+    for round in 0..25 {
+        for &code in &codes {
+            let len = (next() % 48) as usize;
+            let payload: Vec<u8> = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => next() as u8,
+                    _ => PALETTE[(next() % PALETTE.len() as u64) as usize],
+                })
+                .collect();
+            let (status, _) = conn.send_frame(code, &payload);
+            answered += 1;
+            if status == UNAUTHENTICATED {
+                // A random LogoutUser (or login attempt) ended the session: log in again.
+                conn.send_frame(LOGIN_USER, &login);
+            }
+            assert_eq!(conn.ping(), STATUS_OK, "round {round}, code {code}");
+        }
+    }
+    assert_eq!(answered, 25 * codes.len());
+    drop(conn);
+    assert_healthy(server.tcp_addr());
+    let output = server.stop();
+    assert!(!output.contains("panicked"), "{output}");
+}
