@@ -891,3 +891,148 @@ async fn corruption_in_a_sealed_segment_never_stops_the_server() {
     let tail = poll(&client, 0, &consumer, PollingStrategy::offset(n), 10).await;
     assert_eq!(offsets(&tail), vec![n], "second restart");
 }
+
+// --- a random run against a model -----------------------------------------------------------------
+
+/// What the server must hold: every acknowledged message of each partition, and how many of
+/// them an explicit flush made safe from `kill -9`.
+struct Model {
+    partitions: Vec<Vec<Bytes>>,
+    flushed: Vec<usize>,
+}
+
+async fn check_against(client: &IggyClient, model: &Model, what: &str) {
+    for (p, expected) in model.partitions.iter().enumerate() {
+        let stored = read_all(client, p as u32).await;
+        assert_eq!(
+            offsets(&stored),
+            (0..expected.len() as u64).collect::<Vec<_>>(),
+            "{what}: offsets of partition {p}"
+        );
+        for (m, want) in stored.iter().zip(expected) {
+            assert!(
+                m.payload == want,
+                "{what}: partition {p}, offset {}",
+                m.header.offset
+            );
+        }
+        assert_monotonic(&stored, what);
+    }
+}
+
+/// A seeded random run of sends, flushes, reads, purges, graceful restarts and `kill -9`,
+/// with small segments and every index-caching mode, checked against a model after every
+/// step that can lose or move data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_random_run_matches_its_model_across_restarts_and_kill_9() {
+    let mut seed = 0x5eed_cafe_u64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let modes = ["all", "open_segment", "none"];
+    let dirs = Arc::new(TestDirs::new());
+    let start_with = |mode: &str| {
+        start(
+            &dirs,
+            &[
+                ("IGGY_SYSTEM_SEGMENT_SIZE", "2 KiB"),
+                ("IGGY_SYSTEM_SEGMENT_CACHE_INDEXES", mode),
+                ("IGGY_SYSTEM_PARTITION_MESSAGES_REQUIRED_TO_SAVE", "5"),
+            ],
+        )
+    };
+    let mut server = start_with("all");
+    let mut client = root_client(&server).await;
+    setup(&client, 3).await;
+    let mut model = Model {
+        partitions: vec![Vec::new(); 3],
+        flushed: vec![0; 3],
+    };
+    for step in 0..80u64 {
+        let p = next(3) as usize;
+        match next(100) {
+            0..=54 => {
+                let batch: Vec<Bytes> = (0..1 + next(12))
+                    .map(|i| {
+                        let mut text = format!("s{step}-p{p}-i{i}-");
+                        let size = text.len() + next(300) as usize;
+                        while text.len() < size {
+                            text.push((b'a' + (text.len() % 26) as u8) as char);
+                        }
+                        Bytes::from(text)
+                    })
+                    .collect();
+                send(&client, p as u32, batch.clone())
+                    .await
+                    .unwrap_or_else(|e| panic!("step {step}: send: {e}"));
+                model.partitions[p].extend(batch);
+            }
+            55..=64 => {
+                within(client.flush_unsaved_buffer(&id(0), &id(0), p as u32, next(2) == 0))
+                    .await
+                    .unwrap_or_else(|e| panic!("step {step}: flush: {e}"));
+                model.flushed[p] = model.partitions[p].len();
+            }
+            65..=74 => {
+                let len = model.partitions[p].len() as u64;
+                let from = next(len + 1);
+                let count = 1 + next(20) as u32;
+                let got = poll(
+                    &client,
+                    p as u32,
+                    &Consumer::new(id(1)),
+                    PollingStrategy::offset(from),
+                    count,
+                )
+                .await;
+                let end = (from + u64::from(count)).min(len) as usize;
+                let want = &model.partitions[p][from as usize..end];
+                assert_eq!(got.len(), want.len(), "step {step}: poll {from}+{count}");
+                for (m, w) in got.iter().zip(want) {
+                    assert!(m.payload == w, "step {step}: offset {}", m.header.offset);
+                }
+            }
+            75..=78 => {
+                within(client.purge_topic(&id(0), &id(0)))
+                    .await
+                    .unwrap_or_else(|e| panic!("step {step}: purge: {e}"));
+                model.partitions.iter_mut().for_each(Vec::clear);
+                model.flushed.iter_mut().for_each(|f| *f = 0);
+                check_against(&client, &model, &format!("step {step}, purged")).await;
+            }
+            79..=89 => {
+                drop(client);
+                server.stop();
+                server = start_with(modes[next(3) as usize]);
+                client = root_client(&server).await;
+                check_against(&client, &model, &format!("step {step}, restarted")).await;
+                model.flushed = model.partitions.iter().map(Vec::len).collect();
+            }
+            _ => {
+                drop(client);
+                server.kill();
+                server = start_with(modes[next(3) as usize]);
+                client = root_client(&server).await;
+                // The unsaved buffer may be gone; everything flushed is there, in order.
+                for p in 0..3 {
+                    let stored = read_all(&client, p as u32).await;
+                    let kept = stored.len();
+                    let what = format!("step {step}, kill -9, partition {p}");
+                    assert!(kept >= model.flushed[p], "{what}: {kept} < flushed");
+                    assert!(kept <= model.partitions[p].len(), "{what}: more than sent");
+                    model.partitions[p].truncate(kept);
+                }
+                check_against(&client, &model, &format!("step {step}, after kill -9")).await;
+                model.flushed = model.partitions.iter().map(Vec::len).collect();
+            }
+        }
+    }
+    drop(client);
+    server.stop();
+    let server = start_with("none");
+    let client = root_client(&server).await;
+    check_against(&client, &model, "final restart").await;
+}
