@@ -141,13 +141,7 @@ impl PartitionActor {
             Ok((fresh, _)) => fresh,
             Err(e) => {
                 // Whatever the failed open made is removed: the moved files go back.
-                let partial = segments::SegmentFiles {
-                    start_offset: 0,
-                    log: self.dir.join(format!("{}.log", segments::file_stem(0))),
-                    index: self.dir.join(format!("{}.index", segments::file_stem(0))),
-                    size_bytes: 0,
-                };
-                let _ = segments::delete(&partial);
+                let _ = segments::delete(&segments::files(&self.dir, 0));
                 put_back(&aside);
                 return Err(self.io("create a segment", e));
             }

@@ -65,9 +65,11 @@ impl Segment {
         full_check: bool,
         keep_index: bool,
     ) -> io::Result<(Segment, Repair)> {
-        let stem = segments::file_stem(start_offset);
-        let log_path = dir.join(format!("{stem}.{}", segments::LOG_EXTENSION));
-        let index_path = dir.join(format!("{stem}.{}", segments::INDEX_EXTENSION));
+        let segments::SegmentFiles {
+            log: log_path,
+            index: index_path,
+            ..
+        } = segments::files(dir, start_offset);
         let log = open_rw(&log_path)?;
         let index = open_rw(&index_path)?;
         let log_len = log.metadata()?.len();

@@ -1,6 +1,6 @@
 //! The segment files of a partition directory: `<start offset, 20 digits>.log` with its
-//! `.index`. This part only lists, creates and deletes them; appending and reading
-//! messages come with the data plane.
+//! `.index`. This part names, lists and deletes them; `segment.rs` opens, appends to and
+//! reads them.
 
 use std::fs;
 use std::io;
@@ -66,25 +66,27 @@ pub fn remove_purged(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(removed)
 }
 
+/// The file names of the segment starting at `start_offset` in `dir` (size not read).
+pub fn files(dir: &Path, start_offset: u64) -> SegmentFiles {
+    let stem = file_stem(start_offset);
+    SegmentFiles {
+        start_offset,
+        log: dir.join(format!("{stem}.{LOG_EXTENSION}")),
+        index: dir.join(format!("{stem}.{INDEX_EXTENSION}")),
+        size_bytes: 0,
+    }
+}
+
 /// Creates an empty segment starting at `start_offset`.
 pub fn create(dir: &Path, start_offset: u64) -> io::Result<SegmentFiles> {
-    let stem = file_stem(start_offset);
-    let log = dir.join(format!("{stem}.{LOG_EXTENSION}"));
-    let index = dir.join(format!("{stem}.{INDEX_EXTENSION}"));
-    fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&log)?;
-    fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&index)?;
-    Ok(SegmentFiles {
-        start_offset,
-        log,
-        index,
-        size_bytes: 0,
-    })
+    let segment = files(dir, start_offset);
+    for path in [&segment.log, &segment.index] {
+        fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+    }
+    Ok(segment)
 }
 
 /// Deletes a segment's files, the index first (a log left alone gets its index rebuilt
@@ -107,8 +109,11 @@ mod tests {
     #[test]
     fn lists_segments_in_offset_order_and_ignores_strangers() {
         let dir = tempfile::tempdir().unwrap();
-        create(dir.path(), 1000).unwrap();
-        create(dir.path(), 0).unwrap();
+        for start in [1000, 0] {
+            let segment = files(dir.path(), start);
+            fs::write(&segment.log, b"").unwrap();
+            fs::write(&segment.index, b"").unwrap();
+        }
         fs::write(dir.path().join("notes.log"), b"x").unwrap();
         fs::write(dir.path().join("00000000000000000007.tmp"), b"x").unwrap();
         let list = list(dir.path()).unwrap();

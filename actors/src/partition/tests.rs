@@ -499,7 +499,7 @@ fn a_segment_that_cannot_be_made_keeps_writes_in_the_full_one() {
     let mut p = PartitionActor::open(key(), path.clone(), true, cfg.clone()).unwrap();
     // The log names a new segment would take (at offsets 2 and 3) are directories: no
     // new segment can be created.
-    let blocked = [2, 3].map(|o| path.join(format!("{}.log", segments::file_stem(o))));
+    let blocked = [2, 3].map(|o| segments::files(&path, o).log);
     for b in &blocked {
         std::fs::create_dir_all(b.join("x")).unwrap();
     }
