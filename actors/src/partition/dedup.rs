@@ -22,9 +22,13 @@ impl Deduplicator {
         }
     }
 
+    fn expired(&self, at: Instant, now: Instant) -> bool {
+        !self.ttl.is_zero() && now.duration_since(at) >= self.ttl
+    }
+
     fn evict(&mut self, now: Instant) {
         while let Some(&(id, at)) = self.order.front() {
-            let expired = !self.ttl.is_zero() && now.duration_since(at) >= self.ttl;
+            let expired = self.expired(at, now);
             let over = self.max_entries > 0 && self.order.len() > self.max_entries;
             if !expired && !over {
                 break;
@@ -63,10 +67,8 @@ impl Deduplicator {
     /// True when `id` was seen within the window (the message is a duplicate); otherwise
     /// remembers it.
     pub fn is_duplicate(&mut self, id: u128, now: Instant) -> bool {
-        if let Some(at) = self.seen.get(&id) {
-            if self.ttl.is_zero() || now.duration_since(*at) < self.ttl {
-                return true;
-            }
+        if self.seen.get(&id).is_some_and(|at| !self.expired(*at, now)) {
+            return true;
         }
         self.seen.insert(id, now);
         self.order.push_back((id, now));

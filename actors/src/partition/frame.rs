@@ -14,6 +14,13 @@ const TIMESTAMP: usize = 32;
 const HEADERS_LEN: usize = 48;
 const PAYLOAD_LEN: usize = 52;
 
+/// The byte range of each frame in a buffer of frames that end at `ends` (relative to the
+/// buffer's start, increasing).
+pub fn spans(ends: &[u32]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let starts = std::iter::once(0).chain(ends.iter().map(|e| *e as usize));
+    starts.zip(ends).map(|(start, end)| start..*end as usize)
+}
+
 /// The size of the frame whose header starts `header`, if the header is complete.
 pub fn frame_len(header: &[u8]) -> Option<usize> {
     let headers = u32_at(header, HEADERS_LEN)? as usize;
@@ -84,6 +91,12 @@ mod tests {
         f[PAYLOAD_LEN..PAYLOAD_LEN + 4].copy_from_slice(&(payload.len() as u32).to_le_bytes());
         f.extend_from_slice(payload);
         f
+    }
+
+    #[test]
+    fn spans_follow_the_ends() {
+        assert_eq!(spans(&[3, 5, 9]).collect::<Vec<_>>(), [0..3, 3..5, 5..9]);
+        assert_eq!(spans(&[]).count(), 0);
     }
 
     #[test]

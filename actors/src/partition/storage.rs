@@ -98,16 +98,9 @@ impl PartitionActor {
             }
         }
         let timestamp = now_micros().max(self.last_timestamp);
-        let mut start = 0usize;
-        for (i, end) in ends.iter().enumerate() {
-            let end = *end as usize;
-            frame::stamp(
-                &mut frames[start..end],
-                self.next_offset + i as u64,
-                timestamp,
-                &mut self.rng,
-            );
-            start = end;
+        for (i, span) in frame::spans(&ends).enumerate() {
+            let offset = self.next_offset + i as u64;
+            frame::stamp(&mut frames[span], offset, timestamp, &mut self.rng);
         }
         let count = ends.len() as u32;
         let journal_batch = JournalBatch {
@@ -145,13 +138,10 @@ impl PartitionActor {
         };
         self.next_offset = first_offset;
         if let Some(dedup) = self.dedup.as_mut() {
-            let mut start = 0usize;
-            for end in &batch.ends {
-                let f = &batch.frames[start..*end as usize];
-                if let Some(id) = frame::id(f).filter(|id| *id != 0) {
+            for span in frame::spans(&batch.ends) {
+                if let Some(id) = frame::id(&batch.frames[span]).filter(|id| *id != 0) {
                     dedup.forget(id);
                 }
-                start = *end as usize;
             }
         }
         warn!(
@@ -168,14 +158,12 @@ impl PartitionActor {
         };
         let now = Instant::now();
         dedup.begin_batch(now);
-        let mut keep = Vec::with_capacity(ends.len());
-        let mut start = 0usize;
-        for end in &ends {
-            let f = &frames[start..*end as usize];
-            let id = frame::id(f).unwrap_or(0);
-            keep.push(id == 0 || !dedup.is_duplicate(id, now));
-            start = *end as usize;
-        }
+        let keep: Vec<bool> = frame::spans(&ends)
+            .map(|span| {
+                let id = frame::id(&frames[span]).unwrap_or(0);
+                id == 0 || !dedup.is_duplicate(id, now)
+            })
+            .collect();
         if keep.iter().all(|k| *k) {
             return (frames, ends);
         }
@@ -183,13 +171,11 @@ impl PartitionActor {
         warn!("{}: dropped {dropped} duplicate message(s)", self.key);
         let mut out = BytesMut::with_capacity(frames.len());
         let mut out_ends = Vec::with_capacity(ends.len() - dropped);
-        let mut start = 0usize;
-        for (end, keep) in ends.iter().zip(keep) {
+        for (span, keep) in frame::spans(&ends).zip(keep) {
             if keep {
-                out.extend_from_slice(&frames[start..*end as usize]);
+                out.extend_from_slice(&frames[span]);
                 out_ends.push(out.len() as u32);
             }
-            start = *end as usize;
         }
         (out, out_ends)
     }
