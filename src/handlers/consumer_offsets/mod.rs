@@ -17,7 +17,8 @@ pub(crate) async fn consumer_partition(
     ctx: &ServerContext,
     session: &Session,
     consumer: &Consumer,
-    (stream, topic): (&Identifier, &Identifier),
+    stream: &Identifier,
+    topic: &Identifier,
     partition: Option<u32>,
 ) -> Result<(Target, ConsumerKey), IggyError> {
     let key = consumer_key(consumer);

@@ -17,7 +17,8 @@ pub async fn handle(
         ctx,
         session,
         &request.consumer,
-        (&request.stream, &request.topic),
+        &request.stream,
+        &request.topic,
         request.partition,
     )
     .await?;
