@@ -18,6 +18,8 @@ use iggy::prelude::{
     IggyTimestamp, MaxTopicSize, MessageClient, Partitioning, PollingStrategy, StreamClient,
     TopicClient,
 };
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 
 /// Bound on waiting for a producer to make progress (turns a hang into a failure).
 const PROGRESS_DEADLINE: Duration = Duration::from_secs(30);
@@ -925,13 +927,8 @@ async fn check_against(client: &IggyClient, model: &Model, what: &str) {
 /// step that can lose or move data.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_random_run_matches_its_model_across_restarts_and_kill_9() {
-    let mut seed = 0x5eed_cafe_u64;
-    let mut next = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut rng = SmallRng::seed_from_u64(0x5eed_cafe);
+    let mut next = move |n: u64| rng.gen_range(0..n);
     let modes = ["all", "open_segment", "none"];
     let dirs = Arc::new(TestDirs::new());
     let start_with = |mode: &str| {

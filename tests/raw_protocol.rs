@@ -3,6 +3,9 @@
 
 mod common;
 
+use rand::rngs::SmallRng;
+use rand::{RngCore, SeedableRng};
+
 use common::{
     assert_healthy, frame, login_payload, RawConn, TestServer, GET_CLIENT, GET_CLIENTS,
     GET_CLUSTER_METADATA, GET_ME, GET_STATS, INVALID_COMMAND, INVALID_CREDENTIALS,
@@ -218,14 +221,9 @@ fn random_payloads_for_every_command_are_answered() {
     let mut conn = RawConn::connect(server.tcp_addr());
     let login = login_payload("iggy", "iggy");
     assert_eq!(conn.send_frame(LOGIN_USER, &login).0, STATUS_OK);
-    // xorshift64: the same frames every run.
-    let mut seed = 0x0dd_ba11_u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    // The same frames every run.
+    let mut rng = SmallRng::seed_from_u64(0x0dd_ba11);
+    let mut next = move || rng.next_u64();
     // Values decoders branch on (kinds, small lengths, 0xff), and now and then anything.
     const PALETTE: [u8; 8] = [0, 0, 1, 2, 3, 4, 0xff, 64];
     // Every command code of the protocol (binary-protocol.md §4) and two unknown ones.

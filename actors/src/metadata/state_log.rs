@@ -278,13 +278,9 @@ mod tests {
 
     #[test]
     fn random_damage_keeps_a_prefix_of_the_entries_and_appends_continue() {
-        let mut seed = 0x1234_5678_u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        use rand::{RngCore, SeedableRng};
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(0x1234_5678);
+        let mut next = || rng.next_u64();
         for round in 0..300 {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("log");

@@ -5,6 +5,8 @@ use super::messages::{MessageBatch, PollingStrategy};
 use super::*;
 use crate::error::IggyError;
 use bytes::BytesMut;
+use rand::rngs::SmallRng;
+use rand::{RngCore, SeedableRng};
 
 fn key() -> PartitionKey {
     PartitionKey {
@@ -408,17 +410,9 @@ fn purge_starts_over_and_a_failed_deletion_leaves_a_consistent_partition() {
     assert_eq!(read_all(&p), vec![b"new".to_vec()]);
 }
 
-/// A reproducible xorshift sequence for the damage test.
-fn next(seed: &mut u64) -> u64 {
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    *seed
-}
-
 #[test]
 fn random_damage_to_the_files_never_panics_and_a_checked_load_keeps_only_good_messages() {
-    let mut seed = 0x5eed_u64;
+    let mut rng = SmallRng::seed_from_u64(0x5eed);
     for round in 0..120 {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p");
@@ -429,7 +423,7 @@ fn random_damage_to_the_files_never_panics_and_a_checked_load_keeps_only_good_me
         });
         let mut p = PartitionActor::open(key(), path.clone(), true, cfg.clone()).unwrap();
         for i in 0..12u64 {
-            let len = (next(&mut seed) % 40) as usize;
+            let len = (rng.next_u64() % 40) as usize;
             p.append(batch(&[&vec![i as u8; len]]), false).unwrap();
         }
         drop(p);
@@ -439,17 +433,17 @@ fn random_damage_to_the_files_never_panics_and_a_checked_load_keeps_only_good_me
             .filter(|f| f.is_file())
             .collect();
         files.sort();
-        let victim = &files[(next(&mut seed) % files.len() as u64) as usize];
+        let victim = &files[(rng.next_u64() % files.len() as u64) as usize];
         let mut bytes = std::fs::read(victim).unwrap();
-        match next(&mut seed) % 3 {
+        match rng.next_u64() % 3 {
             0 if !bytes.is_empty() => {
-                for _ in 0..1 + next(&mut seed) % 4 {
-                    let at = (next(&mut seed) % bytes.len() as u64) as usize;
-                    bytes[at] ^= 1 << (next(&mut seed) % 8);
+                for _ in 0..1 + rng.next_u64() % 4 {
+                    let at = (rng.next_u64() % bytes.len() as u64) as usize;
+                    bytes[at] ^= 1 << (rng.next_u64() % 8);
                 }
             }
-            1 => bytes.truncate((next(&mut seed) % (bytes.len() as u64 + 1)) as usize),
-            _ => bytes.extend((0..1 + next(&mut seed) % 100).map(|_| next(&mut seed) as u8)),
+            1 => bytes.truncate((rng.next_u64() % (bytes.len() as u64 + 1)) as usize),
+            _ => bytes.extend((0..1 + rng.next_u64() % 100).map(|_| rng.next_u64() as u8)),
         }
         std::fs::write(victim, &bytes).unwrap();
 
