@@ -165,11 +165,19 @@ impl PartitionActor {
     /// are gone: when a deletion fails, the partition still holds a contiguous run of
     /// segments whose files all exist.
     fn delete_oldest(&mut self, n: usize) -> Result<(), IggyError> {
-        for _ in 0..n {
-            delete_files(&self.segments[0]).map_err(|e| self.io("delete a segment", e))?;
-            self.segments.remove(0);
+        let (mut deleted, mut failure) = (0, None);
+        for segment in &self.segments[..n] {
+            if let Err(e) = delete_files(segment) {
+                failure = Some(e);
+                break;
+            }
+            deleted += 1;
         }
-        Ok(())
+        self.segments.drain(..deleted);
+        match failure {
+            Some(e) => Err(self.io("delete a segment", e)),
+            None => Ok(()),
+        }
     }
 }
 
