@@ -6,6 +6,7 @@
 //! * `args`, `config`, `logging`: the command line, the configuration (embedded defaults →
 //!   file → environment, validated once) and the log outputs.
 //! * `protocol`: the binary protocol as a pure module (framing, codes, decoding, encoding).
+//! * `listen`: how every listener binds (SO_REUSEPORT, after probing for another server).
 //! * `tcp`: the listener and one connection actor per client.
 //! * `handlers`: one small file per command, one dispatch table, one authorization check.
 //! * `server`: the bootstrap steps and the shutdown sequence.
@@ -16,6 +17,7 @@ mod config;
 mod context;
 mod features;
 mod handlers;
+mod listen;
 mod logging;
 mod protocol;
 mod server;

@@ -3,16 +3,17 @@
 use super::connection::Connection;
 use crate::config::TcpConfig;
 use crate::context::ServerContext;
+use crate::listen;
 use iggy_actors::shard::Shards;
 use log::{error, info, warn};
-use socket2::{Domain, Protocol, SockRef, Socket, Type};
+use socket2::{Protocol, SockRef, Type};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::watch;
 
-/// Binds `tcp.address` exclusively: an address in use by any process is an error (no
-/// `SO_REUSEPORT`, so no silent port sharing). `[tcp.socket]` options apply when
-/// `override_defaults` is set.
+/// Binds `tcp.address` the way every listener binds (`crate::listen`): `SO_REUSEADDR` +
+/// `SO_REUSEPORT`, after making sure no server answers a Ping there. `[tcp.socket]`
+/// options apply when `override_defaults` is set.
 pub fn bind(config: &TcpConfig) -> Result<std::net::TcpListener, String> {
     let addr: SocketAddr = config.address.parse().map_err(|e| {
         format!(
@@ -20,11 +21,9 @@ pub fn bind(config: &TcpConfig) -> Result<std::net::TcpListener, String> {
             config.address
         )
     })?;
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
-        .map_err(|e| format!("cannot create the TCP socket: {e}"))?;
-    socket
-        .set_reuse_address(true)
-        .map_err(|e| format!("cannot set SO_REUSEADDR: {e}"))?;
+    listen::refuse_if_served("TCP", addr, listen::binary_server_answers)?;
+    let socket = listen::reusable_socket(addr, Type::STREAM, Protocol::TCP)
+        .map_err(|e| format!("cannot create the TCP socket for {addr}: {e}"))?;
     if config.socket.override_defaults {
         apply_socket_options(&SockRef::from(&socket), config)
             .map_err(|e| format!("cannot apply [tcp.socket] options: {e}"))?;
@@ -38,7 +37,11 @@ pub fn bind(config: &TcpConfig) -> Result<std::net::TcpListener, String> {
     socket
         .set_nonblocking(true)
         .map_err(|e| format!("cannot make the TCP listener non-blocking: {e}"))?;
-    Ok(socket.into())
+    let listener: std::net::TcpListener = socket.into();
+    if let Ok(bound) = listener.local_addr() {
+        info!("TCP listener bound to {bound} ({})", listen::HOW);
+    }
+    Ok(listener)
 }
 
 /// Sets the `[tcp.socket]` options on a socket (the listener, and each accepted socket).
