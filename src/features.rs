@@ -13,17 +13,6 @@ fn inert_keys(c: &ServerConfig, d: &ServerConfig) -> Vec<(&'static str, bool, &'
     let (s, ds) = (&c.system, &d.system);
     vec![
         (
-            "consumer_group.rebalancing_timeout",
-            c.consumer_group.rebalancing_timeout != d.consumer_group.rebalancing_timeout,
-            "consumer groups are not available in this build yet",
-        ),
-        (
-            "consumer_group.rebalancing_check_interval",
-            c.consumer_group.rebalancing_check_interval
-                != d.consumer_group.rebalancing_check_interval,
-            "consumer groups are not available in this build yet",
-        ),
-        (
             "system.backup.path",
             s.backup.path != ds.backup.path,
             "backups are not implemented",

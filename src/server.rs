@@ -17,6 +17,7 @@ use iggy_actors::shard::{self, Shards};
 use iggy_actors::supervisors::heartbeat_verifier::HeartbeatVerifier;
 use iggy_actors::supervisors::message_saver::MessageSaver;
 use iggy_actors::supervisors::pat_cleaner::PatCleaner;
+use iggy_actors::supervisors::rebalance_timer::RebalanceTimer;
 use iggy_actors::supervisors::sysinfo_printer::SysinfoPrinter;
 use log::{info, warn};
 use std::collections::HashMap;
@@ -274,6 +275,15 @@ async fn serve(
     } else {
         info!("message saver disabled (message_saver.enabled = false)");
     }
+    let groups = &config.consumer_group;
+    let (interval, timeout) = (
+        groups.rebalancing_check_interval.as_duration(),
+        groups.rebalancing_timeout.as_duration(),
+    );
+    let rebalance_metadata = metadata.clone();
+    RebalanceTimer::start_in_arbiter(&engine.handle(), move |_| {
+        RebalanceTimer::new(rebalance_metadata, interval, timeout)
+    });
     let cleaner = &config.personal_access_token.cleaner;
     if cleaner.enabled {
         let (metadata, interval) = (metadata.clone(), cleaner.interval.as_duration());

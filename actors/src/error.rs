@@ -87,6 +87,8 @@ pub enum IggyError {
     PartitionNotFound = 3007,
     #[error("consumer offset not found")]
     ConsumerOffsetNotFound = 3021,
+    #[error("the consumer group member does not own this partition")]
+    NotResolvedConsumer = 3022,
     #[error("invalid messages count")]
     InvalidMessagesCount = 4009,
     #[error("too big user headers")]
@@ -115,6 +117,8 @@ pub enum IggyError {
     InvalidOffset = 4100,
     #[error("consumer group not found")]
     ConsumerGroupIdNotFound = 5000,
+    #[error("consumer group name already exists")]
+    ConsumerGroupNameAlreadyExists = 5004,
     #[error("consumer group member not found")]
     ConsumerGroupMemberNotFound = 5006,
     #[error("invalid segments count")]

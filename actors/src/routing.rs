@@ -1,5 +1,5 @@
-//! The routing table: stream and topic names and ids → partition actors, plus the users'
-//! permissions, built by the metadata actor after every change and installed on every
+//! The routing table: stream and topic names and ids → partition actors, the consumer
+//! groups' members and their partitions, plus the users' permissions, built by the metadata actor after every change and installed on every
 //! shard. The data plane resolves and authorizes with a local read, never a round trip.
 
 use crate::access::{self, Action};
@@ -21,9 +21,64 @@ pub struct TopicRoute {
     /// Balanced partitioning: advances once per send request. Shared by every shard's
     /// copy of the table (and kept across rebuilds) so the rotation is per topic.
     pub balanced: Arc<AtomicU64>,
+    pub groups: HashMap<u32, GroupRoute>,
+    pub group_names: HashMap<String, u32>,
+}
+
+/// A consumer group as its members' polls need it.
+pub struct GroupRoute {
+    pub id: u32,
+    /// By client id.
+    pub members: HashMap<u32, MemberRoute>,
+}
+
+impl GroupRoute {
+    /// The member of `client_id`, or `ConsumerGroupMemberNotFound`.
+    pub fn member(&self, client_id: u32) -> Result<&MemberRoute, IggyError> {
+        self.members
+            .get(&client_id)
+            .ok_or(IggyError::ConsumerGroupMemberNotFound)
+    }
+}
+
+/// A member's rotation: the partitions it owns and is not handing over.
+pub struct MemberRoute {
+    pub partitions: Vec<u32>,
+    /// Advances once per poll without a partition id; shared by every shard's copy and
+    /// kept across rebuilds.
+    pub cursor: Arc<AtomicU64>,
+}
+
+impl MemberRoute {
+    /// The next partition in turn (`None`: the member owns nothing to read).
+    pub fn next(&self) -> Option<u32> {
+        let n = self.partitions.len() as u64;
+        (n > 0).then(|| self.partitions[(self.cursor.fetch_add(1, Ordering::Relaxed) % n) as usize])
+    }
+
+    /// The partition the last rotation gave (the first before any).
+    pub fn current(&self) -> Option<u32> {
+        let n = self.partitions.len() as u64;
+        let last = self.cursor.load(Ordering::Relaxed).saturating_sub(1);
+        (n > 0).then(|| self.partitions[(last % n) as usize])
+    }
 }
 
 impl TopicRoute {
+    /// Resolves a consumer group by id or name, or `ConsumerGroupIdNotFound`.
+    pub fn group(&self, id: &Identifier) -> Result<&GroupRoute, IggyError> {
+        let group_id = match id {
+            Identifier::Numeric(id) => *id,
+            Identifier::Name(name) => *self
+                .group_names
+                .get(name)
+                .ok_or(IggyError::ConsumerGroupIdNotFound)?,
+        };
+        self.groups
+            .get(&group_id)
+            .ok_or(IggyError::ConsumerGroupIdNotFound)
+    }
+
     /// The partition actor of `partition_id`, or `PartitionNotFound`.
     pub fn partition(&self, partition_id: u32) -> Result<&Addr<PartitionActor>, IggyError> {
         self.partitions

@@ -3,6 +3,7 @@
 //! encodes the answer. Every transport calls `handle`.
 
 mod auth;
+mod consumer_groups;
 mod consumer_offsets;
 mod messages;
 mod partitions;
@@ -245,6 +246,28 @@ pub async fn handle(ctx: &ServerContext, session: &Session, code: u32, payload: 
         ),
         Command::DeleteConsumerOffset(target) => {
             Reply::of(consumer_offsets::delete_consumer_offset::handle(ctx, session, target).await)
+        }
+        Command::GetConsumerGroup(target) => {
+            Reply::of(consumer_groups::get_consumer_group::handle(ctx, session, target).await)
+        }
+        Command::GetConsumerGroups { stream, topic } => Reply::of(
+            consumer_groups::get_consumer_groups::handle(ctx, session, stream, topic).await,
+        ),
+        Command::CreateConsumerGroup {
+            stream,
+            topic,
+            name,
+        } => Reply::of(
+            consumer_groups::create_consumer_group::handle(ctx, session, stream, topic, name).await,
+        ),
+        Command::DeleteConsumerGroup(target) => {
+            Reply::of(consumer_groups::delete_consumer_group::handle(ctx, session, target).await)
+        }
+        Command::JoinConsumerGroup(target) => {
+            Reply::of(consumer_groups::join_consumer_group::handle(ctx, session, target).await)
+        }
+        Command::LeaveConsumerGroup(target) => {
+            Reply::of(consumer_groups::leave_consumer_group::handle(ctx, session, target).await)
         }
         Command::Unsupported { code } => {
             log::debug!(

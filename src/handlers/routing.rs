@@ -21,6 +21,8 @@ fn may_be_stale(error: IggyError) -> bool {
             | IggyError::PartitionNotFound
             | IggyError::Unauthenticated
             | IggyError::Unauthorized
+            | IggyError::ConsumerGroupIdNotFound
+            | IggyError::ConsumerGroupMemberNotFound
     )
 }
 
@@ -62,17 +64,35 @@ pub async fn partition(
     action: fn(u32, u32) -> Action,
     choose: impl Fn(&TopicRoute) -> Result<u32, IggyError>,
 ) -> Result<Target, IggyError> {
+    let (target, ()) = partition_with(ctx, session, stream, topic, action, |route| {
+        choose(route).map(|p| (p, ()))
+    })
+    .await?;
+    Ok(target)
+}
+
+/// `partition` whose `choose` also answers something it found on the way (a consumer
+/// group's key and the member's claim).
+pub async fn partition_with<X>(
+    ctx: &ServerContext,
+    session: &Session,
+    stream: &Identifier,
+    topic: &Identifier,
+    action: fn(u32, u32) -> Action,
+    choose: impl Fn(&TopicRoute) -> Result<(u32, X), IggyError>,
+) -> Result<(Target, X), IggyError> {
     let user_id = session.user()?;
     with_table(ctx, |table| {
         let route = table.topic(stream, topic)?;
         table.authorize(user_id, action(route.stream_id, route.topic_id))?;
-        let partition_id = choose(route)?;
-        Ok(Target {
+        let (partition_id, extra) = choose(route)?;
+        let target = Target {
             stream_id: route.stream_id,
             topic_id: route.topic_id,
             partition_id,
             addr: route.partition(partition_id)?.clone(),
-        })
+        };
+        Ok((target, extra))
     })
     .await
 }

@@ -40,6 +40,12 @@ pub const PURGE_TOPIC: u32 = 305;
 pub const CREATE_PARTITIONS: u32 = 402;
 pub const DELETE_PARTITIONS: u32 = 403;
 pub const DELETE_SEGMENTS: u32 = 503;
+pub const GET_CONSUMER_GROUP: u32 = 600;
+pub const GET_CONSUMER_GROUPS: u32 = 601;
+pub const CREATE_CONSUMER_GROUP: u32 = 602;
+pub const DELETE_CONSUMER_GROUP: u32 = 603;
+pub const JOIN_CONSUMER_GROUP: u32 = 604;
+pub const LEAVE_CONSUMER_GROUP: u32 = 605;
 
 /// Every command code of the protocol with its wire name (used in logs only).
 const COMMANDS: &[(u32, &str)] = &[

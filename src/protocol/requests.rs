@@ -2,6 +2,7 @@
 //! malformed payload becomes `InvalidCommand` (truncated, bad UTF-8, unknown kind) or
 //! `InvalidFormat` (a value outside its domain), never a panic.
 
+mod groups;
 mod messages;
 mod offsets;
 mod partitions;
@@ -14,6 +15,7 @@ mod users;
 
 use super::codes;
 use bytes::BytesMut;
+pub use groups::GroupTarget;
 use iggy_actors::bytes_io::{ByteReader, ReadError};
 use iggy_actors::identifier::Identifier;
 use iggy_actors::metadata::TopicSettings;
@@ -114,6 +116,19 @@ pub enum Command {
         offset: u64,
     },
     DeleteConsumerOffset(OffsetTarget),
+    GetConsumerGroup(GroupTarget),
+    GetConsumerGroups {
+        stream: Identifier,
+        topic: Identifier,
+    },
+    CreateConsumerGroup {
+        stream: Identifier,
+        topic: Identifier,
+        name: String,
+    },
+    DeleteConsumerGroup(GroupTarget),
+    JoinConsumerGroup(GroupTarget),
+    LeaveConsumerGroup(GroupTarget),
     GetUser {
         user: Identifier,
     },
@@ -224,6 +239,12 @@ pub fn decode(code: u32, payload: &[u8]) -> Result<Command, IggyError> {
         codes::CREATE_PARTITIONS => partitions::create_partitions(&mut r)?,
         codes::DELETE_PARTITIONS => partitions::delete_partitions(&mut r)?,
         codes::DELETE_SEGMENTS => partitions::delete_segments(&mut r)?,
+        codes::GET_CONSUMER_GROUP => groups::get(&mut r)?,
+        codes::GET_CONSUMER_GROUPS => groups::list(&mut r)?,
+        codes::CREATE_CONSUMER_GROUP => groups::create(&mut r)?,
+        codes::DELETE_CONSUMER_GROUP => groups::delete(&mut r)?,
+        codes::JOIN_CONSUMER_GROUP => groups::join(&mut r)?,
+        codes::LEAVE_CONSUMER_GROUP => groups::leave(&mut r)?,
         codes::GET_USER => users::get_user(&mut r)?,
         codes::GET_USERS => Command::GetUsers,
         codes::CREATE_USER => users::create_user(&mut r)?,
@@ -289,8 +310,8 @@ mod tests {
     fn unknown_and_unsupported_codes() {
         assert_eq!(decode(9999, &[]), Err(IggyError::InvalidCommand));
         assert_eq!(
-            decode(600, &[1, 4, 0, 0, 0, 0]),
-            Ok(Command::Unsupported { code: 600 })
+            decode(11, &[1, 0, 0, 0, 0]),
+            Ok(Command::Unsupported { code: 11 })
         );
         assert_eq!(
             decode(codes::GET_CLIENT, &[1, 2]),

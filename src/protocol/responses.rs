@@ -1,6 +1,7 @@
 //! Encoding of response payloads (binary-protocol.md §5.1, §5.2); streams and topics in
 //! their own files.
 
+pub mod groups;
 pub mod messages;
 pub mod streams;
 pub mod topics;

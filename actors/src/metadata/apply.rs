@@ -1,7 +1,7 @@
 //! Applying one metadata-log entry to the in-memory state: the same code runs on replay
 //! and after a live change is logged, so both end in the same state.
 
-use super::catalog::{PartitionState, StreamState, TopicState};
+use super::catalog::{GroupState, PartitionState, StreamState, TopicState};
 use super::entries::MetadataEntry;
 use super::MetadataActor;
 use log::warn;
@@ -30,6 +30,7 @@ impl MetadataActor {
                 if catalog.streams.remove(&id).is_none() {
                     warn!("metadata log: delete of unknown stream {id} ignored");
                 }
+                self.clients.leave_groups_where(|s, _, _| s == id);
             }
             MetadataEntry::UpdateStream { id, name } => match catalog.streams.get_mut(&id) {
                 Some(stream) => stream.name = name,
@@ -65,6 +66,8 @@ impl MetadataActor {
                     created_at: timestamp,
                     settings,
                     partitions,
+                    groups: BTreeMap::new(),
+                    next_group_id: 0,
                 };
                 stream.topics.insert(topic_id, topic);
             }
@@ -79,6 +82,8 @@ impl MetadataActor {
                 if removed.is_none() {
                     warn!("metadata log: delete of unknown topic {stream_id}/{topic_id} ignored");
                 }
+                self.clients
+                    .leave_groups_where(|s, t, _| (s, t) == (stream_id, topic_id));
             }
             MetadataEntry::UpdateTopic {
                 stream_id,
@@ -131,6 +136,38 @@ impl MetadataActor {
                 for _ in 0..count {
                     topic.partitions.pop_last();
                 }
+            }
+            MetadataEntry::CreateConsumerGroup {
+                stream_id,
+                topic_id,
+                group_id,
+                name,
+            } => {
+                let Some(topic) = catalog.topic_mut(stream_id, topic_id) else {
+                    warn!("metadata log: group of unknown topic {stream_id}/{topic_id} ignored");
+                    return;
+                };
+                topic.next_group_id = topic.next_group_id.max(group_id.saturating_add(1));
+                let group = GroupState {
+                    id: group_id,
+                    name,
+                    assignment: Default::default(),
+                };
+                topic.groups.insert(group_id, group);
+            }
+            MetadataEntry::DeleteConsumerGroup {
+                stream_id,
+                topic_id,
+                group_id,
+            } => {
+                let removed = catalog
+                    .topic_mut(stream_id, topic_id)
+                    .and_then(|t| t.groups.remove(&group_id));
+                if removed.is_none() {
+                    warn!("metadata log: delete of unknown group {stream_id}/{topic_id}/{group_id} ignored");
+                }
+                self.clients
+                    .leave_groups_where(|s, t, g| (s, t, g) == (stream_id, topic_id, group_id));
             }
             change @ (MetadataEntry::DeleteUser { .. }
             | MetadataEntry::UpdateUser { .. }

@@ -1,8 +1,10 @@
 //! Streams, topics and partitions as the metadata actor holds them: plain data, changed
 //! only by `apply` of a metadata-log entry, read through the resolution helpers.
 
+use super::assignment::Assignment;
 use super::model::{
-    PartitionInfo, StreamDetails, StreamInfo, TopicDetails, TopicInfo, TopicSettings,
+    ConsumerGroupDetails, ConsumerGroupInfo, ConsumerGroupMemberInfo, PartitionInfo, StreamDetails,
+    StreamInfo, TopicDetails, TopicInfo, TopicSettings,
 };
 use crate::error::IggyError;
 use crate::identifier::Identifier;
@@ -42,6 +44,43 @@ pub struct TopicState {
     pub created_at: u64,
     pub settings: TopicSettings,
     pub partitions: BTreeMap<u32, PartitionState>,
+    pub groups: BTreeMap<u32, GroupState>,
+    /// Group ids are never reused within a topic.
+    pub next_group_id: u32,
+}
+
+/// A consumer group: its name and id are logged; its members live in memory only.
+pub struct GroupState {
+    pub id: u32,
+    pub name: String,
+    pub assignment: Assignment,
+}
+
+impl GroupState {
+    pub fn info(&self, partitions_count: u32) -> ConsumerGroupInfo {
+        ConsumerGroupInfo {
+            id: self.id,
+            name: self.name.clone(),
+            partitions_count,
+            members_count: self.assignment.members().len() as u32,
+        }
+    }
+
+    pub fn details(&self, partitions_count: u32) -> ConsumerGroupDetails {
+        let members = self
+            .assignment
+            .members()
+            .iter()
+            .map(|m| ConsumerGroupMemberInfo {
+                id: m.id,
+                partitions: m.partitions.clone(),
+            })
+            .collect();
+        ConsumerGroupDetails {
+            info: self.info(partitions_count),
+            members,
+        }
+    }
 }
 
 pub struct StreamState {
@@ -115,6 +154,10 @@ impl Catalog {
         found.ok_or(IggyError::TopicIdNotFound)
     }
 
+    pub fn topic_by_ids(&self, stream: u32, topic: u32) -> Option<&TopicState> {
+        self.streams.get(&stream)?.topics.get(&topic)
+    }
+
     pub fn topic_mut(&mut self, stream: u32, topic: u32) -> Option<&mut TopicState> {
         self.streams.get_mut(&stream)?.topics.get_mut(&topic)
     }
@@ -136,6 +179,19 @@ impl Catalog {
 }
 
 impl TopicState {
+    /// Resolves a consumer group of this topic by id or name.
+    pub fn group(&self, id: &Identifier) -> Result<&GroupState, IggyError> {
+        let found = match id {
+            Identifier::Numeric(n) => self.groups.get(n),
+            Identifier::Name(name) => self.groups.values().find(|g| &g.name == name),
+        };
+        found.ok_or(IggyError::ConsumerGroupIdNotFound)
+    }
+
+    pub fn partitions_count(&self) -> u32 {
+        self.partitions.len() as u32
+    }
+
     pub fn name_taken_in(stream: &StreamState, name: &str, except: Option<u32>) -> bool {
         stream
             .topics

@@ -87,8 +87,8 @@ impl Clients {
     }
 
     /// Removes the clients whose last heartbeat is older than `max_idle`, telling their
-    /// sessions they are stale. Answers how many were removed.
-    pub fn remove_stale(&mut self, max_idle: std::time::Duration) -> usize {
+    /// sessions they are stale. Answers the clients removed.
+    pub fn remove_stale(&mut self, max_idle: std::time::Duration) -> Vec<ClientInfo> {
         let now = std::time::Instant::now();
         let stale: Vec<u32> = self
             .records
@@ -96,6 +96,7 @@ impl Clients {
             .filter(|(_, r)| now.duration_since(r.last_heartbeat) > max_idle)
             .map(|(id, _)| *id)
             .collect();
+        let mut removed = Vec::with_capacity(stale.len());
         for id in &stale {
             if let Some(record) = self.records.remove(id) {
                 let reason = "no heartbeat in time";
@@ -103,13 +104,51 @@ impl Clients {
                     reason,
                     stale: true,
                 });
+                removed.push(record.info);
             }
         }
-        stale.len()
+        removed
     }
 
     pub fn remove(&mut self, client_id: u32) -> bool {
         self.records.remove(&client_id).is_some()
+    }
+
+    pub fn contains(&self, client_id: u32) -> bool {
+        self.records.contains_key(&client_id)
+    }
+
+    /// The (stream, topic, group) of every group the client is a member of.
+    pub fn groups_of(&self, client_id: u32) -> Vec<(u32, u32, u32)> {
+        self.records
+            .get(&client_id)
+            .map(|r| r.info.consumer_groups.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn join_group(&mut self, client_id: u32, group: (u32, u32, u32)) {
+        if let Some(record) = self.records.get_mut(&client_id) {
+            if !record.info.consumer_groups.contains(&group) {
+                record.info.consumer_groups.push(group);
+            }
+        }
+    }
+
+    pub fn leave_group(&mut self, client_id: u32, group: (u32, u32, u32)) {
+        if let Some(record) = self.records.get_mut(&client_id) {
+            record.info.consumer_groups.retain(|g| *g != group);
+        }
+    }
+
+    /// Forgets, for every client, the groups matching `gone` (their stream, topic or group
+    /// was deleted).
+    pub fn leave_groups_where(&mut self, gone: impl Fn(u32, u32, u32) -> bool) {
+        for record in self.records.values_mut() {
+            record
+                .info
+                .consumer_groups
+                .retain(|&(s, t, g)| !gone(s, t, g));
+        }
     }
 
     pub fn set_user(&mut self, client_id: u32, user_id: Option<u32>) -> bool {
@@ -122,16 +161,16 @@ impl Clients {
         }
     }
 
-    /// Unbinds every client logged in as `user_id` (the user was deleted); answers how many.
-    pub fn forget_user(&mut self, user_id: u32) -> usize {
-        let mut count = 0;
-        for record in self.records.values_mut() {
+    /// Unbinds every client logged in as `user_id` (the user was deleted); answers their ids.
+    pub fn forget_user(&mut self, user_id: u32) -> Vec<u32> {
+        let mut unbound = Vec::new();
+        for (id, record) in &mut self.records {
             if record.info.user_id == Some(user_id) {
                 record.info.user_id = None;
-                count += 1;
+                unbound.push(*id);
             }
         }
-        count
+        unbound
     }
 
     pub fn get(&self, client_id: u32) -> Option<ClientInfo> {

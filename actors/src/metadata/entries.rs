@@ -17,6 +17,8 @@ pub const DELETE_TOPIC: u32 = 303;
 pub const UPDATE_TOPIC: u32 = 304;
 pub const CREATE_PARTITIONS: u32 = 402;
 pub const DELETE_PARTITIONS: u32 = 403;
+pub const CREATE_CONSUMER_GROUP: u32 = 602;
+pub const DELETE_CONSUMER_GROUP: u32 = 603;
 
 /// A change recorded in the metadata log. Ids are assigned before the entry is written,
 /// so replay reproduces them exactly.
@@ -60,6 +62,17 @@ pub enum MetadataEntry {
         stream_id: u32,
         topic_id: u32,
         count: u32,
+    },
+    CreateConsumerGroup {
+        stream_id: u32,
+        topic_id: u32,
+        group_id: u32,
+        name: String,
+    },
+    DeleteConsumerGroup {
+        stream_id: u32,
+        topic_id: u32,
+        group_id: u32,
     },
     DeleteUser {
         id: u32,
@@ -114,6 +127,8 @@ impl MetadataEntry {
             MetadataEntry::UpdateTopic { .. } => UPDATE_TOPIC,
             MetadataEntry::CreatePartitions { .. } => CREATE_PARTITIONS,
             MetadataEntry::DeletePartitions { .. } => DELETE_PARTITIONS,
+            MetadataEntry::CreateConsumerGroup { .. } => CREATE_CONSUMER_GROUP,
+            MetadataEntry::DeleteConsumerGroup { .. } => DELETE_CONSUMER_GROUP,
             MetadataEntry::DeleteUser { .. } => user_entries::DELETE_USER,
             MetadataEntry::UpdateUser { .. } => user_entries::UPDATE_USER,
             MetadataEntry::UpdatePermissions { .. } => user_entries::UPDATE_PERMISSIONS,
@@ -180,6 +195,26 @@ impl MetadataEntry {
                 out.put_u32_le(*stream_id);
                 out.put_u32_le(*topic_id);
                 out.put_u32_le(*count);
+            }
+            MetadataEntry::CreateConsumerGroup {
+                stream_id,
+                topic_id,
+                group_id,
+                name,
+            } => {
+                out.put_u32_le(*stream_id);
+                out.put_u32_le(*topic_id);
+                out.put_u32_le(*group_id);
+                out.put_str8(name);
+            }
+            MetadataEntry::DeleteConsumerGroup {
+                stream_id,
+                topic_id,
+                group_id,
+            } => {
+                out.put_u32_le(*stream_id);
+                out.put_u32_le(*topic_id);
+                out.put_u32_le(*group_id);
             }
             MetadataEntry::DeleteUser { .. }
             | MetadataEntry::UpdateUser { .. }
@@ -248,6 +283,21 @@ impl MetadataEntry {
                     stream_id: r.u32()?,
                     topic_id: r.u32()?,
                     count: r.u32()?,
+                })
+            })(),
+            CREATE_CONSUMER_GROUP => (|| {
+                Ok(MetadataEntry::CreateConsumerGroup {
+                    stream_id: r.u32()?,
+                    topic_id: r.u32()?,
+                    group_id: r.u32()?,
+                    name: r.name8()?.into(),
+                })
+            })(),
+            DELETE_CONSUMER_GROUP => (|| {
+                Ok(MetadataEntry::DeleteConsumerGroup {
+                    stream_id: r.u32()?,
+                    topic_id: r.u32()?,
+                    group_id: r.u32()?,
                 })
             })(),
             code if user_entries::handles(code) => return user_entries::decode(code, r),
@@ -343,7 +393,7 @@ mod tests {
     }
 
     #[test]
-    fn stream_and_topic_entries_round_trip() {
+    fn stream_topic_and_group_entries_round_trip() {
         let settings = TopicSettings {
             compression_algorithm: 2,
             message_expiry: 5,
@@ -386,6 +436,17 @@ mod tests {
                 stream_id: 3,
                 topic_id: 1,
                 count: 1,
+            },
+            MetadataEntry::CreateConsumerGroup {
+                stream_id: 3,
+                topic_id: 1,
+                group_id: 4,
+                name: "readers".into(),
+            },
+            MetadataEntry::DeleteConsumerGroup {
+                stream_id: 3,
+                topic_id: 1,
+                group_id: 4,
             },
         ] {
             let bytes = entry.encode();

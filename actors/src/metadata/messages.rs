@@ -2,7 +2,10 @@
 //! segments. Each carries the acting user: the actor resolves the identifiers, checks the
 //! permission (`access::allows`), applies the change and logs it.
 
-use super::model::{StreamDetails, StreamInfo, TopicDetails, TopicInfo, TopicSettings};
+use super::model::{
+    ConsumerGroupDetails, ConsumerGroupInfo, StreamDetails, StreamInfo, TopicDetails, TopicInfo,
+    TopicSettings,
+};
 use crate::error::IggyError;
 use crate::identifier::Identifier;
 use actix::Message;
@@ -141,4 +144,65 @@ pub struct DeleteSegments {
     pub topic: Identifier,
     pub partition_id: u32,
     pub count: u32,
+}
+
+/// GetConsumerGroup (600): `None` when the stream, topic or group does not exist.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<Option<ConsumerGroupDetails>, IggyError>")]
+pub struct GetConsumerGroup {
+    pub user_id: u32,
+    pub stream: Identifier,
+    pub topic: Identifier,
+    pub group: Identifier,
+}
+
+/// GetConsumerGroups (601): `None` when the stream or topic does not exist.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<Option<Vec<ConsumerGroupInfo>>, IggyError>")]
+pub struct GetConsumerGroups {
+    pub user_id: u32,
+    pub stream: Identifier,
+    pub topic: Identifier,
+}
+
+/// CreateConsumerGroup (602): answers the new group (no members).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<ConsumerGroupDetails, IggyError>")]
+pub struct CreateConsumerGroup {
+    pub user_id: u32,
+    pub stream: Identifier,
+    pub topic: Identifier,
+    pub name: String,
+}
+
+/// DeleteConsumerGroup (603): the group, its memberships and its offsets go.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<(), IggyError>")]
+pub struct DeleteConsumerGroup {
+    pub user_id: u32,
+    pub stream: Identifier,
+    pub topic: Identifier,
+    pub group: Identifier,
+}
+
+/// JoinConsumerGroup (604) by the client `client_id`; joining twice changes nothing.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<(), IggyError>")]
+pub struct JoinConsumerGroup {
+    pub user_id: u32,
+    pub client_id: u32,
+    pub stream: Identifier,
+    pub topic: Identifier,
+    pub group: Identifier,
+}
+
+/// LeaveConsumerGroup (605) by the client `client_id`.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<(), IggyError>")]
+pub struct LeaveConsumerGroup {
+    pub user_id: u32,
+    pub client_id: u32,
+    pub stream: Identifier,
+    pub topic: Identifier,
+    pub group: Identifier,
 }

@@ -1,12 +1,14 @@
-//! The metadata actor: the only writer of users, streams, topics and partitions (and, in
-//! later work, tokens and consumer groups) and of the client registry. Every change is
+//! The metadata actor: the only writer of users, tokens, streams, topics, partitions and
+//! consumer groups, and of the client registry. Every change is
 //! appended to the metadata log before it is applied, and the whole state is rebuilt
 //! from the log at start.
 
 mod apply;
+mod assignment;
 mod catalog;
 mod clients;
 pub mod entries;
+mod groups;
 mod messages;
 mod model;
 mod routes;
@@ -22,6 +24,7 @@ mod users_admin;
 
 pub use catalog::StorageLayout;
 pub use clients::{ClientInfo, CloseSession, Transport};
+pub use groups::ExpireHandOvers;
 pub use messages::*;
 pub use model::*;
 pub use routes::GetRoutingTable;
@@ -212,6 +215,7 @@ impl MetadataActor {
             let handle = self.spawn_partition(key, missing).await?;
             self.attach(key, handle);
         }
+        self.retain_group_offsets();
         self.publish_routes();
         Ok(count)
     }

@@ -65,3 +65,27 @@ pub struct TopicSettings {
     /// 0 = not set (stored as 1).
     pub replication_factor: u8,
 }
+
+/// A consumer group as GetConsumerGroups and CreateConsumerGroup report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerGroupInfo {
+    pub id: u32,
+    pub name: String,
+    /// Partitions of the topic, all of which the group covers.
+    pub partitions_count: u32,
+    pub members_count: u32,
+}
+
+/// GetConsumerGroup: the group and its members, ascending member id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerGroupDetails {
+    pub info: ConsumerGroupInfo,
+    pub members: Vec<ConsumerGroupMemberInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerGroupMemberInfo {
+    pub id: u32,
+    /// Partitions the member owns, including those it is handing over.
+    pub partitions: Vec<u32>,
+}

@@ -1,9 +1,11 @@
 //! Building and publishing the routing table: after every change the metadata actor
 //! builds a new immutable table and installs it on every shard.
 
-use super::catalog::Catalog;
+use super::catalog::{Catalog, GroupState};
 use super::MetadataActor;
-use crate::routing::{self, RoutingTable, StreamRoute, TopicRoute, UserRoute};
+use crate::routing::{
+    self, GroupRoute, MemberRoute, RoutingTable, StreamRoute, TopicRoute, UserRoute,
+};
 use crate::users::{User, UserStatus};
 use actix::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -52,12 +54,18 @@ fn build(
                 .values()
                 .filter_map(|p| p.handle.as_ref().map(|h| h.addr.clone()))
                 .collect();
-            let topic_route = TopicRoute {
+            let mut topic_route = TopicRoute {
                 stream_id: stream.id,
                 topic_id: topic.id,
                 partitions,
                 balanced,
+                groups: HashMap::new(),
+                group_names: HashMap::new(),
             };
+            for group in topic.groups.values() {
+                topic_route.groups.insert(group.id, group_route(group));
+                topic_route.group_names.insert(group.name.clone(), group.id);
+            }
             route.topics.insert(topic.id, Arc::new(topic_route));
             route.topic_names.insert(topic.name.clone(), topic.id);
         }
@@ -75,6 +83,32 @@ fn build(
         })
         .collect::<HashMap<_, _>>();
     table
+}
+
+/// A group's members with their rotations: owned partitions minus those being handed over.
+fn group_route(group: &GroupState) -> GroupRoute {
+    let a = &group.assignment;
+    let members = a
+        .members()
+        .iter()
+        .map(|m| {
+            let leaving: Vec<u32> = a.giving_up(m.client_id).collect();
+            let route = MemberRoute {
+                partitions: m
+                    .partitions
+                    .iter()
+                    .copied()
+                    .filter(|p| !leaving.contains(p))
+                    .collect(),
+                cursor: m.cursor.clone(),
+            };
+            (m.client_id, route)
+        })
+        .collect();
+    GroupRoute {
+        id: group.id,
+        members,
+    }
 }
 
 impl MetadataActor {

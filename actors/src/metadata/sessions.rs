@@ -35,7 +35,9 @@ pub struct UnregisterClient {
 impl Handler<UnregisterClient> for MetadataActor {
     type Result = ();
     fn handle(&mut self, msg: UnregisterClient, _: &mut Self::Context) {
+        let groups = self.clients.groups_of(msg.client_id);
         self.clients.remove(msg.client_id);
+        self.leave_all_groups(msg.client_id, groups);
     }
 }
 
@@ -80,11 +82,15 @@ pub struct SetClientUser {
 impl Handler<SetClientUser> for MetadataActor {
     type Result = Result<(), IggyError>;
     fn handle(&mut self, msg: SetClientUser, _: &mut Self::Context) -> Self::Result {
-        if self.clients.set_user(msg.client_id, msg.user_id) {
-            Ok(())
-        } else {
-            Err(IggyError::ClientNotFound)
+        if !self.clients.set_user(msg.client_id, msg.user_id) {
+            return Err(IggyError::ClientNotFound);
         }
+        if msg.user_id.is_none() {
+            // A logout leaves nothing behind: the session's memberships go with its user.
+            let groups = self.clients.groups_of(msg.client_id);
+            self.leave_all_groups(msg.client_id, groups);
+        }
+        Ok(())
     }
 }
 
@@ -137,6 +143,10 @@ pub struct RemoveStaleClients {
 impl Handler<RemoveStaleClients> for MetadataActor {
     type Result = usize;
     fn handle(&mut self, msg: RemoveStaleClients, _: &mut Self::Context) -> usize {
-        self.clients.remove_stale(msg.max_idle)
+        let stale = self.clients.remove_stale(msg.max_idle);
+        for client in &stale {
+            self.leave_all_groups(client.client_id, client.consumer_groups.clone());
+        }
+        stale.len()
     }
 }

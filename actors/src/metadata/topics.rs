@@ -343,6 +343,8 @@ impl Handler<CreatePartitions> for MetadataActor {
                 count: msg.count,
             };
             act.commit_new_partitions(msg.user_id, entry, handles)?;
+            act.reassign_groups(stream_id, topic_id);
+            act.publish_routes();
             info!(
                 "user {} added {} partition(s) to topic {topic_id} of stream {stream_id}",
                 msg.user_id, msg.count
@@ -375,6 +377,8 @@ impl Handler<DeletePartitions> for MetadataActor {
                 count,
             };
             self.commit(user, entry)?;
+            self.reassign_groups(stream_id, topic_id);
+            self.publish_routes();
             Ok(PartitionWork::new(actors, RemovePartition, move || {
                 info!("user {user} deleted {count} partition(s) of topic {topic_id} of stream {stream_id}")
             }))

@@ -27,6 +27,7 @@ impl Handler<GetMetadataStats> for MetadataActor {
     fn handle(&mut self, _: GetMetadataStats, _: &mut Self::Context) -> Self::Result {
         let mut stats = MetadataStats {
             clients_count: self.clients.len() as u32,
+            consumer_groups_count: self.groups_count(),
             streams_count: self.catalog.streams.len() as u32,
             ..Default::default()
         };

@@ -179,9 +179,14 @@ impl Handler<DeleteUser> for MetadataActor {
         self.commit(msg.user_id, MetadataEntry::DeleteUser { id })?;
         let forgotten = self.clients.forget_user(id);
         info!(
-            "user {} deleted user {id} ({forgotten} session(s) logged out)",
-            msg.user_id
+            "user {} deleted user {id} ({} session(s) logged out)",
+            msg.user_id,
+            forgotten.len()
         );
+        for client_id in forgotten {
+            let groups = self.clients.groups_of(client_id);
+            self.leave_all_groups(client_id, groups);
+        }
         Ok(())
     }
 }

@@ -1,8 +1,8 @@
 //! The messages a partition actor handles.
 
 use super::messages::{
-    AppendMessages, ConsumerOffsetInfo, DeleteConsumerOffset, FlushUnsaved, GetConsumerOffset,
-    PollMessages, PolledMessages, StoreConsumerOffset,
+    AppendMessages, Claim, ConsumerKey, ConsumerOffsetInfo, DeleteConsumerOffset, FlushUnsaved,
+    GetConsumerOffset, PollMessages, PolledMessages, StoreConsumerOffset,
 };
 use super::segment::Segment;
 use super::segments;
@@ -42,10 +42,33 @@ impl Handler<FlushUnsaved> for PartitionActor {
     }
 }
 
+impl PartitionActor {
+    /// `NotResolvedConsumer` unless a group member's claim holds here (individual
+    /// consumers carry no claim).
+    fn check_claim(&self, consumer: ConsumerKey, claim: Option<Claim>) -> Result<(), IggyError> {
+        match (consumer, claim) {
+            (ConsumerKey::Group(group), Some(claim)) if !self.groups.admits(group, claim) => {
+                Err(IggyError::NotResolvedConsumer)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Stores a consumer's offset; a group's may complete a hand-over waiting for it.
+    fn store_offset(&mut self, consumer: ConsumerKey, offset: u64) -> Result<(), IggyError> {
+        self.offsets
+            .store(consumer, offset)
+            .map_err(|e| self.io("store a consumer offset", e))?;
+        self.group_committed(consumer);
+        Ok(())
+    }
+}
+
 impl Handler<PollMessages> for PartitionActor {
     type Result = Result<PolledMessages, IggyError>;
 
     fn handle(&mut self, msg: PollMessages, _: &mut Self::Context) -> Self::Result {
+        self.check_claim(msg.consumer, msg.claim)?;
         let mut answer = PolledMessages {
             partition_id: self.key.partition_id,
             current_offset: self.last_offset().unwrap_or(0),
@@ -59,10 +82,13 @@ impl Handler<PollMessages> for PartitionActor {
             return Ok(answer);
         };
         let (chunks, count, last_read) = self.read(start, msg.count)?;
-        if msg.auto_commit && count > 0 {
-            self.offsets
-                .store(msg.consumer, last_read)
-                .map_err(|e| self.io("store a consumer offset", e))?;
+        if count > 0 {
+            if let ConsumerKey::Group(group) = msg.consumer {
+                self.groups.polled(group, last_read);
+            }
+            if msg.auto_commit {
+                self.store_offset(msg.consumer, last_read)?;
+            }
         }
         answer.chunks = chunks;
         answer.count = count;
@@ -89,11 +115,9 @@ impl Handler<StoreConsumerOffset> for PartitionActor {
     type Result = Result<(), IggyError>;
 
     fn handle(&mut self, msg: StoreConsumerOffset, _: &mut Self::Context) -> Self::Result {
+        self.check_claim(msg.consumer, msg.claim)?;
         match self.last_offset() {
-            Some(last) if msg.offset <= last => self
-                .offsets
-                .store(msg.consumer, msg.offset)
-                .map_err(|e| self.io("store a consumer offset", e)),
+            Some(last) if msg.offset <= last => self.store_offset(msg.consumer, msg.offset),
             _ => Err(IggyError::InvalidOffset),
         }
     }
@@ -103,6 +127,7 @@ impl Handler<DeleteConsumerOffset> for PartitionActor {
     type Result = Result<(), IggyError>;
 
     fn handle(&mut self, msg: DeleteConsumerOffset, _: &mut Self::Context) -> Self::Result {
+        self.check_claim(msg.consumer, msg.claim)?;
         match self.offsets.delete(msg.consumer) {
             Ok(true) => Ok(()),
             Ok(false) => Err(IggyError::ConsumerOffsetNotFound),
@@ -122,6 +147,7 @@ impl Handler<PurgePartition> for PartitionActor {
 
     fn handle(&mut self, _: PurgePartition, _: &mut Self::Context) -> Self::Result {
         let purged = self.purge();
+        self.groups_purged();
         self.publish_stats();
         purged
     }

@@ -28,6 +28,15 @@ pub enum ConsumerKey {
     Group(u32),
 }
 
+/// A consumer-group member acting on this partition: the partition serves (and takes
+/// commits from) only the member it is assigned to. `explicit`: the member named the
+/// partition, which it may still do while handing it over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claim {
+    pub client_id: u32,
+    pub explicit: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PollingStrategy {
     Offset(u64),
@@ -51,6 +60,8 @@ pub struct AppendMessages {
 #[rtype(result = "Result<PolledMessages, IggyError>")]
 pub struct PollMessages {
     pub consumer: ConsumerKey,
+    /// Set for a consumer group: who polls (`NotResolvedConsumer` when not its partition).
+    pub claim: Option<Claim>,
     pub strategy: PollingStrategy,
     pub count: u32,
     pub auto_commit: bool,
@@ -144,6 +155,9 @@ pub struct GetConsumerOffset {
 #[rtype(result = "Result<(), IggyError>")]
 pub struct StoreConsumerOffset {
     pub consumer: ConsumerKey,
+    /// Set for a consumer group: the member storing (`NotResolvedConsumer` when the
+    /// partition is not, or no longer, its own).
+    pub claim: Option<Claim>,
     pub offset: u64,
 }
 
@@ -152,4 +166,6 @@ pub struct StoreConsumerOffset {
 #[rtype(result = "Result<(), IggyError>")]
 pub struct DeleteConsumerOffset {
     pub consumer: ConsumerKey,
+    /// As for `StoreConsumerOffset`.
+    pub claim: Option<Claim>,
 }

@@ -4,6 +4,7 @@
 
 mod dedup;
 pub mod frame;
+pub mod groups;
 mod handlers;
 pub mod index;
 mod journal;
@@ -113,6 +114,8 @@ pub struct PartitionActor {
     segments: Vec<Segment>,
     journal: Journal,
     offsets: ConsumerOffsets,
+    /// Which consumer-group member this partition serves, per group.
+    groups: groups::GroupSlots,
     dedup: Option<Deduplicator>,
     /// The offset the next message gets.
     next_offset: u64,
@@ -184,6 +187,7 @@ impl PartitionActor {
             segments: loaded,
             journal: Journal::default(),
             offsets,
+            groups: Default::default(),
             dedup,
             next_offset,
             last_timestamp,

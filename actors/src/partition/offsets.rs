@@ -90,6 +90,11 @@ impl ConsumerOffsets {
         }
     }
 
+    /// Every consumer and group with a stored offset.
+    pub fn keys(&self) -> impl Iterator<Item = ConsumerKey> + '_ {
+        self.stored.keys().copied()
+    }
+
     /// The lowest stored offset, if any (the retention barrier).
     pub fn lowest(&self) -> Option<u64> {
         self.stored.values().min().copied()

@@ -4,4 +4,5 @@
 pub mod heartbeat_verifier;
 pub mod message_saver;
 pub mod pat_cleaner;
+pub mod rebalance_timer;
 pub mod sysinfo_printer;

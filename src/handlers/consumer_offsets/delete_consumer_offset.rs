@@ -1,6 +1,6 @@
 //! DeleteConsumerOffset (122): 3021 when no offset is stored.
 
-use super::consumer_partition;
+use super::{consumer_partition, Use};
 use crate::context::{ServerContext, Session};
 use crate::protocol::requests::OffsetTarget;
 use bytes::Bytes;
@@ -12,18 +12,19 @@ pub async fn handle(
     session: &Session,
     request: OffsetTarget,
 ) -> Result<Bytes, IggyError> {
-    let (target, consumer) = consumer_partition(
+    let (target, consumer, claim) = consumer_partition(
         ctx,
         session,
         &request.consumer,
         &request.stream,
         &request.topic,
         request.partition,
+        Use::Commit,
     )
     .await?;
     target
         .addr
-        .send(DeleteConsumerOffset { consumer })
+        .send(DeleteConsumerOffset { consumer, claim })
         .await??;
     log::debug!(
         "client {}: offset of {consumer:?} deleted on stream {} topic {} partition {}",

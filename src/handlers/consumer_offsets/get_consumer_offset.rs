@@ -1,7 +1,7 @@
 //! GetConsumerOffset (120): an empty answer means "nothing to report": unknown stream,
 //! topic, partition or group, or no offset stored yet.
 
-use super::consumer_partition;
+use super::{consumer_partition, Use};
 use crate::context::{ServerContext, Session};
 use crate::protocol::requests::OffsetTarget;
 use crate::protocol::responses::messages::consumer_offset;
@@ -21,9 +21,10 @@ pub async fn handle(
         &request.stream,
         &request.topic,
         request.partition,
+        Use::Read,
     )
     .await;
-    let (target, consumer) = match found {
+    let (target, consumer, _) = match found {
         Ok(found) => found,
         Err(
             IggyError::StreamIdNotFound

@@ -7,12 +7,26 @@ use crate::handlers::routing::{self, Target};
 use crate::protocol::requests::primitives::Consumer;
 use iggy_actors::access::Action;
 use iggy_actors::identifier::Identifier;
-use iggy_actors::partition::messages::ConsumerKey;
+use iggy_actors::partition::messages::{Claim, ConsumerKey};
 use iggy_actors::IggyError;
 
-/// The partition a consumer addresses (the given one, or 0) and the key its offset is
-/// stored under, for polls and the offset commands: the topic resolves and the user may
-/// poll it before the consumer's kind is checked.
+/// What a consumer command does with its partition, which decides how a consumer group's
+/// partition is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Use {
+    /// PollMessages: without a partition id, the member's next partition in turn.
+    Poll,
+    /// GetConsumerOffset: anyone may read a group's offset; partition 0 by default.
+    Read,
+    /// Store/DeleteConsumerOffset: without a partition id, the member's current one.
+    Commit,
+}
+
+/// The partition a poll or offset command addresses, the key its offset is stored under,
+/// and, for a consumer group, the member's claim the partition checks. Resolved on the
+/// shard's routing table: the topic (1009, 2010), the poll permission (41), the group
+/// (5000), the membership (5006), the partition (3007). A member with nothing to read or
+/// commit gets `NotResolvedConsumer`.
 pub(crate) async fn consumer_partition(
     ctx: &ServerContext,
     session: &Session,
@@ -20,20 +34,42 @@ pub(crate) async fn consumer_partition(
     stream: &Identifier,
     topic: &Identifier,
     partition: Option<u32>,
-) -> Result<(Target, ConsumerKey), IggyError> {
-    let key = consumer_key(consumer);
-    let target = routing::partition(ctx, session, stream, topic, Action::PollMessages, |_| {
-        key.map(|_| partition.unwrap_or(0))
-    })
-    .await?;
-    Ok((target, key?))
-}
-
-/// The key offsets are stored under. Consumer groups are not served yet, so every group
-/// is unknown (5000), answered after the stream and topic resolved.
-fn consumer_key(consumer: &Consumer) -> Result<ConsumerKey, IggyError> {
-    match consumer {
-        Consumer::Individual(key) => Ok(ConsumerKey::Consumer(*key)),
-        Consumer::Group(_) => Err(IggyError::ConsumerGroupIdNotFound),
-    }
+    purpose: Use,
+) -> Result<(Target, ConsumerKey, Option<Claim>), IggyError> {
+    let client_id = session.client_id;
+    let action = Action::PollMessages;
+    let (target, (key, claim)) =
+        routing::partition_with(ctx, session, stream, topic, action, |route| {
+            let group = match consumer {
+                Consumer::Individual(key) => {
+                    let key = ConsumerKey::Consumer(*key);
+                    return Ok((partition.unwrap_or(0), (key, None)));
+                }
+                Consumer::Group(group) => route.group(group)?,
+            };
+            let key = ConsumerKey::Group(group.id);
+            if purpose == Use::Read {
+                return Ok((partition.unwrap_or(0), (key, None)));
+            }
+            let member = group.member(client_id)?;
+            let chosen = match (partition, purpose) {
+                (Some(p), _) => Some(p),
+                (None, Use::Poll) => member.next(),
+                (None, _) => member.current(),
+            };
+            let partition_id = chosen.ok_or(IggyError::NotResolvedConsumer)?;
+            let explicit = partition.is_some();
+            Ok((
+                partition_id,
+                (
+                    key,
+                    Some(Claim {
+                        client_id,
+                        explicit,
+                    }),
+                ),
+            ))
+        })
+        .await?;
+    Ok((target, key, claim))
 }

@@ -1,6 +1,6 @@
 //! StoreConsumerOffset (121): the partition checks the offset against its last one.
 
-use super::consumer_partition;
+use super::{consumer_partition, Use};
 use crate::context::{ServerContext, Session};
 use crate::protocol::requests::OffsetTarget;
 use bytes::Bytes;
@@ -13,18 +13,23 @@ pub async fn handle(
     request: OffsetTarget,
     offset: u64,
 ) -> Result<Bytes, IggyError> {
-    let (target, consumer) = consumer_partition(
+    let (target, consumer, claim) = consumer_partition(
         ctx,
         session,
         &request.consumer,
         &request.stream,
         &request.topic,
         request.partition,
+        Use::Commit,
     )
     .await?;
     target
         .addr
-        .send(StoreConsumerOffset { consumer, offset })
+        .send(StoreConsumerOffset {
+            consumer,
+            offset,
+            claim,
+        })
         .await??;
     log::trace!(
         "client {}: offset {offset} stored for {consumer:?} on stream {} topic {} partition {}",

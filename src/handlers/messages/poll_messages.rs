@@ -1,8 +1,9 @@
 //! PollMessages (100): the answer is the 16-byte header and the stored frames, handed to
-//! the writer as chunks, never copied and never empty.
+//! the writer as chunks, never copied and never empty. A consumer group's member is served
+//! its own partitions only: in turn when it names none.
 
 use crate::context::{ServerContext, Session};
-use crate::handlers::consumer_offsets::consumer_partition;
+use crate::handlers::consumer_offsets::{consumer_partition, Use};
 use crate::protocol::requests::PollRequest;
 use crate::protocol::responses::messages::polled;
 use iggy_actors::partition::messages::{Chunk, PollMessages};
@@ -13,22 +14,33 @@ pub async fn handle(
     session: &Session,
     request: PollRequest,
 ) -> Result<Vec<Chunk>, IggyError> {
-    let (target, consumer) = consumer_partition(
+    let found = consumer_partition(
         ctx,
         session,
         &request.consumer,
         &request.stream,
         &request.topic,
         request.partition,
+        Use::Poll,
     )
-    .await?;
+    .await;
+    let (target, consumer, claim) = match found {
+        Ok(found) => found,
+        Err(IggyError::NotResolvedConsumer) => return Ok(nothing_for_member()),
+        Err(e) => return Err(e),
+    };
     let poll = PollMessages {
         consumer,
+        claim,
         strategy: request.strategy,
         count: request.count,
         auto_commit: request.auto_commit,
     };
-    let answer = target.addr.send(poll).await??;
+    let answer = match target.addr.send(poll).await? {
+        Ok(answer) => answer,
+        Err(IggyError::NotResolvedConsumer) => return Ok(nothing_for_member()),
+        Err(e) => return Err(e),
+    };
     log::trace!(
         "client {}: {} message(s) polled from stream {} topic {} partition {}",
         session.client_id,
@@ -43,4 +55,10 @@ pub async fn handle(
         answer.count,
         answer.chunks,
     ))
+}
+
+/// What a consumer-group member gets from a partition that is not its own (or when it
+/// owns none): the empty header of partition 0, as the original answers.
+fn nothing_for_member() -> Vec<Chunk> {
+    polled(0, 0, 0, Vec::new())
 }
