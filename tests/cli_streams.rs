@@ -1,4 +1,5 @@
-//! Streams and topics through the real `iggy` CLI (iggy-cli 0.13.0), checked through the SDK.
+//! Streams, topics and consumer groups through the real `iggy` CLI (iggy-cli 0.13.0),
+//! checked through the SDK.
 //! `scripts/test` installs the CLI.
 
 mod common;
@@ -6,7 +7,9 @@ mod common;
 use std::process::ExitStatus;
 
 use common::{name, partition_dir, root_client, within, TestServer};
-use iggy::prelude::{CompressionAlgorithm, IggyExpiry, StreamClient, TopicClient};
+use iggy::prelude::{
+    CompressionAlgorithm, ConsumerGroupClient, IggyExpiry, StreamClient, TopicClient,
+};
 
 /// Run the CLI against `server` with root credentials: (status, stdout + stderr).
 fn cli(server: &TestServer, args: &[&str]) -> (ExitStatus, String) {
@@ -223,4 +226,81 @@ async fn cli_topic_create_list_get_delete() {
         &server,
         &["topic", "create", "orders", "refunds", "1", "none"],
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_consumer_group_create_list_get_delete() {
+    let server = TestServer::start();
+    let client = root_client(&server).await;
+    cli_ok(&server, &["stream", "create", "orders"]);
+    cli_ok(
+        &server,
+        &["topic", "create", "orders", "payments", "3", "none"],
+    );
+
+    let output = cli_ok(
+        &server,
+        &["consumer-group", "create", "orders", "payments", "billing"],
+    );
+    assert!(output.contains("billing"), "create output:\n{output}");
+    cli_ok(
+        &server,
+        &["consumer-group", "create", "orders", "payments", "audit"],
+    );
+    let group =
+        within(client.get_consumer_group(&name("orders"), &name("payments"), &name("billing")))
+            .await
+            .expect("get group")
+            .expect("billing created by the CLI");
+    assert_eq!((group.id, group.partitions_count), (0, 3));
+
+    let output = cli_ok(
+        &server,
+        &[
+            "consumer-group",
+            "list",
+            "orders",
+            "payments",
+            "--list-mode",
+            "list",
+        ],
+    );
+    assert!(
+        output.contains("billing") && output.contains("audit"),
+        "list output:\n{output}"
+    );
+    let output = cli_ok(
+        &server,
+        &["consumer-group", "get", "orders", "payments", "audit"],
+    );
+    assert!(output.contains("audit"), "get output:\n{output}");
+    assert!(output.contains('1'), "get output shows the id:\n{output}");
+
+    let output = cli_ok(
+        &server,
+        &["consumer-group", "delete", "orders", "payments", "billing"],
+    );
+    assert!(output.contains("deleted"), "delete output:\n{output}");
+    assert!(within(client.get_consumer_group(
+        &name("orders"),
+        &name("payments"),
+        &name("billing")
+    ))
+    .await
+    .expect("get deleted")
+    .is_none());
+    cli_fails(
+        &server,
+        &["consumer-group", "delete", "orders", "payments", "billing"],
+    );
+    cli_fails(
+        &server,
+        &["consumer-group", "create", "orders", "payments", "audit"],
+    );
+    // The CLI reports a group it cannot find (the empty answer) and exits 0.
+    let output = cli_ok(
+        &server,
+        &["consumer-group", "get", "orders", "nope", "audit"],
+    );
+    assert!(output.contains("was not found"), "get output:\n{output}");
 }

@@ -279,11 +279,6 @@ fn keys_without_effect_are_refused_unless_default() {
             "system.state.retry_delay",
         ),
         ("IGGY_SYSTEM_BACKUP_PATH", "elsewhere", "system.backup.path"),
-        (
-            "IGGY_CONSUMER_GROUP_REBALANCING_TIMEOUT",
-            "10s",
-            "consumer_group.rebalancing_timeout",
-        ),
     ] {
         assert_rejected(&[(var, value)], key);
     }
