@@ -8,7 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{expect_code, id, name, partition_dir, root_client, within, RawConn, TestServer};
+use common::{
+    create_stream_and_topic, expect_code, id, name, partition_dir, root_client, within, RawConn,
+    TestServer,
+};
 use iggy::prelude::{
     Client, CompressionAlgorithm, Consumer, ConsumerGroupClient, ConsumerGroupDetails,
     ConsumerOffsetClient, Identifier, IggyClient, IggyExpiry, IggyMessage, MaxTopicSize,
@@ -26,21 +29,29 @@ const UNAUTHORIZED: u32 = 41;
 
 /// Stream "s" (id 0) with topic "t" (id 0) of `partitions` partitions.
 async fn setup(client: &IggyClient, partitions: u32) -> (Identifier, Identifier) {
-    within(client.create_stream("s"))
-        .await
-        .expect("create stream");
-    within(client.create_topic(
-        &name("s"),
-        "t",
-        partitions,
-        CompressionAlgorithm::None,
-        None,
-        IggyExpiry::ServerDefault,
-        MaxTopicSize::ServerDefault,
-    ))
-    .await
-    .expect("create topic");
+    let ids = create_stream_and_topic(client, "s", "t", partitions).await;
+    assert_eq!(ids, (0, 0));
     (id(0), id(0))
+}
+
+/// A server with stream 0 / topic 0 of `partitions` partitions holding `per_partition`
+/// messages each, and the group "g"; answers it with a root client.
+async fn with_group(partitions: u32, per_partition: u32) -> (TestServer, IggyClient) {
+    with_group_on(TestServer::start(), partitions, per_partition).await
+}
+
+async fn with_group_on(
+    server: TestServer,
+    partitions: u32,
+    per_partition: u32,
+) -> (TestServer, IggyClient) {
+    let root = root_client(&server).await;
+    setup(&root, partitions).await;
+    fill(&root, partitions, per_partition).await;
+    within(root.create_consumer_group(&id(0), &id(0), "g"))
+        .await
+        .expect("create group g");
+    (server, root)
 }
 
 /// Sends `count` messages to each of `partitions`, payload `p{partition}-{n}`.
@@ -320,13 +331,7 @@ async fn group_commands_answer_as_the_original() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn members_share_the_partitions_evenly_and_rotate_over_their_own() {
-    let server = TestServer::start();
-    let root = root_client(&server).await;
-    setup(&root, 5).await;
-    fill(&root, 5, 20).await;
-    within(root.create_consumer_group(&id(0), &id(0), "g"))
-        .await
-        .expect("create");
+    let (server, root) = with_group(5, 20).await;
 
     let mut members = Vec::new();
     for n in 1..=4 {
@@ -410,13 +415,7 @@ async fn members_share_the_partitions_evenly_and_rotate_over_their_own() {
 async fn a_steady_group_of_three_reads_every_message_once_in_order() {
     const PARTITIONS: u32 = 3;
     const PER_PARTITION: u32 = 10_000;
-    let server = TestServer::start();
-    let root = root_client(&server).await;
-    setup(&root, PARTITIONS).await;
-    within(root.create_consumer_group(&id(0), &id(0), "g"))
-        .await
-        .expect("create");
-    fill(&root, PARTITIONS, PER_PARTITION).await;
+    let (server, _root) = with_group(PARTITIONS, PER_PARTITION).await;
 
     let mut members = Vec::new();
     for _ in 0..3 {
@@ -492,13 +491,7 @@ async fn read_some(member: &IggyClient, count: usize) -> Vec<(u32, u64)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_that_leaves_or_disconnects_hands_over_without_rereading() {
-    let server = TestServer::start();
-    let root = root_client(&server).await;
-    setup(&root, 4).await;
-    fill(&root, 4, 50).await;
-    within(root.create_consumer_group(&id(0), &id(0), "g"))
-        .await
-        .expect("create");
+    let (server, root) = with_group(4, 50).await;
     let a = root_client(&server).await;
     let b = root_client(&server).await;
     let c = root_client(&server).await;
@@ -538,12 +531,7 @@ async fn a_member_that_leaves_or_disconnects_hands_over_without_rereading() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_socket_leaves_the_group() {
-    let server = TestServer::start();
-    let root = root_client(&server).await;
-    setup(&root, 2).await;
-    within(root.create_consumer_group(&id(0), &id(0), "g"))
-        .await
-        .expect("create");
+    let (server, root) = with_group(2, 0).await;
     join(&root, "g").await;
     let mut raw = RawConn::connect(server.tcp_addr());
     assert_eq!(raw.login("iggy", "iggy"), 0);
@@ -573,14 +561,10 @@ async fn a_hand_over_waits_for_the_commit_or_the_rebalancing_timeout() {
         .env("IGGY_CONSUMER_GROUP_REBALANCING_TIMEOUT", "2s")
         .env("IGGY_CONSUMER_GROUP_REBALANCING_CHECK_INTERVAL", "100ms")
         .start();
-    let root = root_client(&server).await;
-    setup(&root, 2).await;
-    fill(&root, 2, 10).await;
-    for g in ["g", "h"] {
-        within(root.create_consumer_group(&id(0), &id(0), g))
-            .await
-            .expect("create");
-    }
+    let (server, root) = with_group_on(server, 2, 10).await;
+    within(root.create_consumer_group(&id(0), &id(0), "h"))
+        .await
+        .expect("create h");
     let a = root_client(&server).await;
     let b = root_client(&server).await;
 
@@ -721,15 +705,9 @@ fn a_member_removed_by_the_heartbeat_verifier_leaves_the_group() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn groups_and_their_offsets_survive_restarts_and_kill_9() {
-    let mut server = TestServer::start();
+    let (mut server, root) = with_group(2, 10).await;
     let dirs = server.dirs().clone();
     {
-        let root = root_client(&server).await;
-        setup(&root, 2).await;
-        fill(&root, 2, 10).await;
-        within(root.create_consumer_group(&id(0), &id(0), "g"))
-            .await
-            .expect("create");
         join(&root, "g").await;
         poll_group(&root, "g", Some(0), 4, true).await;
         poll_group(&root, "g", Some(1), 6, true).await;
@@ -772,13 +750,7 @@ async fn groups_and_their_offsets_survive_restarts_and_kill_9() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_a_group_its_topic_or_stream_drops_members_and_offsets() {
-    let server = TestServer::start();
-    let root = root_client(&server).await;
-    setup(&root, 2).await;
-    fill(&root, 2, 5).await;
-    within(root.create_consumer_group(&id(0), &id(0), "g"))
-        .await
-        .expect("create");
+    let (server, root) = with_group(2, 5).await;
     let member = root_client(&server).await;
     join(&member, "g").await;
     poll_group(&member, "g", Some(0), 2, true).await;
@@ -860,12 +832,7 @@ async fn deleting_a_group_its_topic_or_stream_drops_members_and_offsets() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partition_changes_and_logout_reassign() {
-    let server = TestServer::start();
-    let root = root_client(&server).await;
-    setup(&root, 2).await;
-    within(root.create_consumer_group(&id(0), &id(0), "g"))
-        .await
-        .expect("create");
+    let (server, root) = with_group(2, 0).await;
     let a = root_client(&server).await;
     let b = root_client(&server).await;
     join(&a, "g").await;

@@ -9,11 +9,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{id, name, root_client, within, TestServer};
+use common::{create_stream_and_topic, id, name, root_client, within, TestServer};
 use iggy::prelude::{
-    Client, CompressionAlgorithm, Consumer, ConsumerGroupClient, ConsumerGroupDetails, IggyClient,
-    IggyExpiry, IggyMessage, MaxTopicSize, MessageClient, PartitionClient, Partitioning,
-    PollingStrategy, StreamClient, SystemClient, TopicClient,
+    Client, Consumer, ConsumerGroupClient, ConsumerGroupDetails, IggyClient, IggyMessage,
+    MessageClient, PartitionClient, Partitioning, PollingStrategy, SystemClient,
 };
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -94,19 +93,8 @@ async fn run(seed: u64) {
     let mut rng = SmallRng::seed_from_u64(seed);
     let server = TestServer::start();
     let root = root_client(&server).await;
-    within(root.create_stream("s")).await.expect("stream");
     let mut partitions = 3u32;
-    within(root.create_topic(
-        &id(0),
-        "t",
-        partitions,
-        CompressionAlgorithm::None,
-        None,
-        IggyExpiry::ServerDefault,
-        MaxTopicSize::ServerDefault,
-    ))
-    .await
-    .expect("topic");
+    create_stream_and_topic(&root, "s", "t", partitions).await;
     for p in 0..partitions {
         fill(&root, p).await;
     }

@@ -8,31 +8,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bytes::Bytes;
 use common::{
-    expect_code, files_containing, id, name, partition_dir, root_client, within, TestServer,
+    create_stream_and_topic, expect_code, files_containing, id, name, partition_dir, root_client,
+    within, TestServer,
 };
 use iggy::prelude::{
-    CompressionAlgorithm, Consumer, ConsumerOffsetClient, HeaderKey, HeaderValue, Identifier,
-    IggyClient, IggyExpiry, IggyMessage, IggyTimestamp, MaxTopicSize, MessageClient, Partitioning,
-    PolledMessages, PollingStrategy, StreamClient, TopicClient,
+    Consumer, ConsumerOffsetClient, HeaderKey, HeaderValue, Identifier, IggyClient, IggyMessage,
+    IggyTimestamp, MessageClient, Partitioning, PolledMessages, PollingStrategy,
 };
 
 /// Stream "s" with topic "t" of `partitions` partitions; answers their identifiers.
 async fn setup(client: &IggyClient, partitions: u32) -> (Identifier, Identifier) {
-    let stream = within(client.create_stream("s"))
-        .await
-        .expect("create stream");
-    let topic = within(client.create_topic(
-        &id(stream.id),
-        "t",
-        partitions,
-        CompressionAlgorithm::None,
-        None,
-        IggyExpiry::ServerDefault,
-        MaxTopicSize::ServerDefault,
-    ))
-    .await
-    .expect("create topic");
-    (id(stream.id), id(topic.id))
+    let (stream, topic) = create_stream_and_topic(client, "s", "t", partitions).await;
+    (id(stream), id(topic))
 }
 
 fn message(payload: impl Into<Bytes>) -> IggyMessage {

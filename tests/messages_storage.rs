@@ -12,11 +12,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{id, partition_dir, root_client, within, TestDirs, TestServer};
+use common::{
+    create_stream_and_topic, id, partition_dir, root_client, within, TestDirs, TestServer,
+};
 use iggy::prelude::{
-    CompressionAlgorithm, Consumer, ConsumerOffsetClient, IggyClient, IggyExpiry, IggyMessage,
-    IggyTimestamp, MaxTopicSize, MessageClient, Partitioning, PollingStrategy, StreamClient,
-    TopicClient,
+    Consumer, ConsumerOffsetClient, IggyClient, IggyMessage, IggyTimestamp, MessageClient,
+    Partitioning, PollingStrategy, TopicClient,
 };
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -34,21 +35,8 @@ fn start(dirs: &Arc<TestDirs>, envs: &[(&str, &str)]) -> TestServer {
 
 /// Stream 0 with topic 0 of `partitions` partitions.
 async fn setup(client: &IggyClient, partitions: u32) {
-    let stream = within(client.create_stream("s"))
-        .await
-        .expect("create stream");
-    let topic = within(client.create_topic(
-        &id(stream.id),
-        "t",
-        partitions,
-        CompressionAlgorithm::None,
-        None,
-        IggyExpiry::ServerDefault,
-        MaxTopicSize::ServerDefault,
-    ))
-    .await
-    .expect("create topic");
-    assert_eq!((stream.id, topic.id), (0, 0), "first stream and topic ids");
+    let ids = create_stream_and_topic(client, "s", "t", partitions).await;
+    assert_eq!(ids, (0, 0), "first stream and topic ids");
 }
 
 /// Payload of message `i` of series `tag`: 100 bytes, the sequence number up front.

@@ -17,9 +17,16 @@ is R, whatever the server does. Latency is measured from each batch's scheduled 
 not from when it was actually sent, so a stalled server shows up as latency of every batch \
 that had to wait (no coordinated omission).
 Producer j writes to stream bench-(j mod S), partition (j div S) mod K (partition-id \
-partitioning). Consumers (kind-1 consumers polling by offset from 0) share all \
+partitioning), or with --balanced lets the server pick the partition of every batch. \
+Consumers (kind-1 consumers polling by offset from 0) share all \
 non-empty partitions round-robin and read until they have everything the producers wrote; \
-with --producers 0 they read what the bench-* streams hold. Streams are deleted and \
+with --producers 0 they read what the bench-* streams hold. With --consumer-group, \
+consumer i joins the group bench-group of stream bench-(i mod S) and polls next with \
+auto-commit without a partition id (the server picks the member's partitions in turn) \
+until the group has read the whole stream.
+When producers run, every payload starts with the batch's send time (its scheduled time \
+with --rate), and consumers also report end-to-end latency: from that time to the \
+receipt of each message (the e2e row). Streams are deleted and \
 recreated at the start of a run with producers, and deleted at its end unless --keep-data.
 MB are 10^6 bytes of payload; latency is per request (send or non-empty poll)."
 )]
@@ -96,6 +103,14 @@ pub struct Args {
     /// (counted in its elapsed time)
     #[argh(switch)]
     pub fsync_flush: bool,
+
+    /// producers use balanced partitioning: the server picks the partition of each batch
+    #[argh(switch)]
+    pub balanced: bool,
+
+    /// consumers read as members of one consumer group per stream (bench-group)
+    #[argh(switch)]
+    pub consumer_group: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -228,6 +243,8 @@ pub struct Config {
     pub json: Option<PathBuf>,
     pub keep_data: bool,
     pub fsync_flush: bool,
+    pub balanced: bool,
+    pub consumer_group: bool,
 }
 
 impl Config {
@@ -259,6 +276,23 @@ impl Config {
         if args.producers == 0 && args.fsync_flush {
             return Err("--fsync-flush needs at least one producer".into());
         }
+        if args.balanced && args.fsync_flush {
+            return Err(
+                "--fsync-flush flushes the producer's partition: not with --balanced".into(),
+            );
+        }
+        if args.producers == 0 && args.balanced {
+            return Err("--balanced needs at least one producer".into());
+        }
+        if args.consumers == 0 && args.consumer_group {
+            return Err("--consumer-group needs at least one consumer".into());
+        }
+        if args.balanced && args.consumers > 0 && !args.consumer_group {
+            return Err(
+                "with --balanced no one knows which partition holds what: consumers need --consumer-group"
+                    .into(),
+            );
+        }
         let batch_bytes = args.message_size as u64 * args.messages_per_batch as u64;
         let batches = match (args.batches, args.total_bytes) {
             (Some(_), Some(_)) => {
@@ -288,6 +322,8 @@ impl Config {
             json: args.json,
             keep_data: args.keep_data,
             fsync_flush: args.fsync_flush,
+            balanced: args.balanced,
+            consumer_group: args.consumer_group,
         })
     }
 
@@ -359,6 +395,16 @@ mod tests {
         let c = parse(&["--rate", "1M msg/s", "--nodelay", "--keep-data"]).unwrap();
         assert_eq!(c.rate, Some(Rate::MessagesPerSec(1e6)));
         assert!(c.nodelay && c.keep_data);
+        let c = parse(&[
+            "--producers",
+            "2",
+            "--consumers",
+            "2",
+            "--balanced",
+            "--consumer-group",
+        ])
+        .unwrap();
+        assert!(c.balanced && c.consumer_group);
     }
 
     #[test]
@@ -377,6 +423,10 @@ mod tests {
             &["--rate", "lots"],
             &["--transport", "quic"],
             &["--no-such-flag"],
+            &["--producers", "0", "--consumers", "1", "--balanced"],
+            &["--consumer-group"],
+            &["--balanced", "--consumers", "1"],
+            &["--balanced", "--fsync-flush"],
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }

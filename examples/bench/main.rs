@@ -86,6 +86,9 @@ async fn run(config: Config) -> Result<(), String> {
     if config.producers == 0 && slots.iter().all(Vec::is_empty) {
         return Err("nothing to read: the bench-* streams are empty".into());
     }
+    if config.consumer_group {
+        workers::create_groups(&admin, &config).await?;
+    }
     println!("{}", describe(&config, &layout.expected));
 
     let result = measure(&config, &layout, slots).await;
@@ -128,6 +131,29 @@ async fn measure(
         producers.push((transport::connect(config).await?, s, partition_id));
     }
     let mut consumers = Vec::new();
+    let mut members = Vec::new();
+    if config.consumer_group {
+        let progress: Vec<_> = layout
+            .expected
+            .iter()
+            .map(|partitions| {
+                std::sync::Arc::new(workers::GroupProgress {
+                    read: Default::default(),
+                    total: partitions.iter().sum(),
+                })
+            })
+            .collect();
+        for i in 0..config.consumers {
+            let stream = i % config.streams;
+            let client = transport::connect(config).await?;
+            members.push((client, stream, progress[stream as usize].clone()));
+        }
+    }
+    let slots = if config.consumer_group {
+        Vec::new()
+    } else {
+        slots
+    };
     for (i, slots) in slots.into_iter().enumerate() {
         let named: Vec<(String, u32, u64)> = slots
             .into_iter()
@@ -153,6 +179,13 @@ async fn measure(
         let config = config.clone();
         tasks.spawn(async move {
             let r = workers::consume(client, config, index, slots, start).await;
+            (Role::Consumer, r)
+        });
+    }
+    for (client, stream, progress) in members {
+        let config = config.clone();
+        tasks.spawn(async move {
+            let r = workers::consume_group(client, config, stream, progress, start).await;
             (Role::Consumer, r)
         });
     }
@@ -229,10 +262,16 @@ fn describe(config: &Config, expected: &[Vec<u64>]) -> String {
         if config.fsync_flush {
             text += ", fsync flush at the end";
         }
+        if config.balanced {
+            text += ", balanced partitioning";
+        }
     }
     if config.consumers > 0 {
         let total: u64 = expected.iter().flatten().sum();
         text += &format!("; {} consumer(s) reading {total} msg", config.consumers);
+        if config.consumer_group {
+            text += &format!(" as members of {}", workers::GROUP);
+        }
     }
     text
 }

@@ -5,9 +5,11 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-/// What one producer or consumer did: requests' latencies (ns) and the payload moved.
+/// What one producer or consumer did: requests' latencies (ns), the payload moved and,
+/// for a consumer, each message's end-to-end latency (ns, producer send to receipt).
 pub struct Recorder {
     pub latencies: Histogram<u64>,
+    pub end_to_end: Histogram<u64>,
     pub messages: u64,
     pub bytes: u64,
     pub start: Instant,
@@ -19,6 +21,7 @@ impl Recorder {
         Recorder {
             // Auto-resizing, 3 significant digits.
             latencies: Histogram::new(3).expect("3 significant digits are valid"),
+            end_to_end: Histogram::new(3).expect("3 significant digits are valid"),
             messages: 0,
             bytes: 0,
             start,
@@ -32,6 +35,10 @@ impl Recorder {
         let _ = self.latencies.record(ns);
         self.messages += messages;
         self.bytes += bytes;
+    }
+
+    pub fn record_end_to_end(&mut self, ns: u64) {
+        let _ = self.end_to_end.record(ns.max(1));
     }
 }
 
@@ -55,17 +62,35 @@ pub struct RoleReport {
     pub mb_per_s: f64,
     pub messages_per_s: f64,
     pub latency: Latency,
+    /// Producer send to consumer receipt, per message (consumers of a run with producers).
+    pub end_to_end: Option<Latency>,
+}
+
+fn latency_of(h: &Histogram<u64>) -> Latency {
+    if h.is_empty() {
+        return Latency::default();
+    }
+    let ms = |q: f64| h.value_at_quantile(q) as f64 / 1e6;
+    Latency {
+        p50_ms: ms(0.5),
+        p90_ms: ms(0.9),
+        p99_ms: ms(0.99),
+        p999_ms: ms(0.999),
+        max_ms: h.max() as f64 / 1e6,
+    }
 }
 
 /// Sums up recorders: elapsed runs from the first start to the last end.
 pub fn summarize(role: &str, recorders: &[&Recorder]) -> RoleReport {
     let mut latencies: Histogram<u64> = Histogram::new(3).expect("valid");
+    let mut end_to_end: Histogram<u64> = Histogram::new(3).expect("valid");
     let (mut messages, mut bytes) = (0, 0);
     let mut first: Option<Instant> = None;
     let mut last: Option<Instant> = None;
     for r in recorders {
         // Both are auto-resizing histograms of the same precision.
         let _ = latencies.add(&r.latencies);
+        let _ = end_to_end.add(&r.end_to_end);
         messages += r.messages;
         bytes += r.bytes;
         first = Some(first.map_or(r.start, |f| f.min(r.start)));
@@ -82,18 +107,6 @@ pub fn summarize(role: &str, recorders: &[&Recorder]) -> RoleReport {
             0.0
         }
     };
-    let ms = |q: f64| latencies.value_at_quantile(q) as f64 / 1e6;
-    let latency = if latencies.is_empty() {
-        Latency::default()
-    } else {
-        Latency {
-            p50_ms: ms(0.5),
-            p90_ms: ms(0.9),
-            p99_ms: ms(0.99),
-            p999_ms: ms(0.999),
-            max_ms: latencies.max() as f64 / 1e6,
-        }
-    };
     RoleReport {
         role: role.to_string(),
         actors: recorders.len(),
@@ -103,7 +116,8 @@ pub fn summarize(role: &str, recorders: &[&Recorder]) -> RoleReport {
         elapsed_s,
         mb_per_s: per_s(bytes) / 1e6,
         messages_per_s: per_s(messages),
-        latency,
+        latency: latency_of(&latencies),
+        end_to_end: (!end_to_end.is_empty()).then(|| latency_of(&end_to_end)),
     }
 }
 
@@ -168,6 +182,13 @@ pub fn table(roles: &[RoleReport], server: Option<&ServerReport>) -> String {
             l.p999_ms,
             l.max_ms
         );
+        if let (Some(l), "consumers") = (&r.end_to_end, r.role.as_str()) {
+            let _ = writeln!(
+                out,
+                "{:<10} {:>6} {:>11} {:>14} {:>9} {:>9} {:>11} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
+                "  e2e", "", "", "", "", "", "", l.p50_ms, l.p90_ms, l.p99_ms, l.p999_ms, l.max_ms
+            );
+        }
     }
     if let Some(s) = server {
         let per_gb = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.3}"));
@@ -212,6 +233,26 @@ mod tests {
         assert!((l.p99_ms - 0.99).abs() < 0.002, "{l:?}");
         assert!((l.max_ms - 50.0).abs() < 0.05, "{l:?}");
         assert!(l.p50_ms <= l.p90_ms && l.p90_ms <= l.p99_ms && l.p99_ms <= l.p999_ms);
+        assert!(
+            r.end_to_end.is_none(),
+            "producers record no end-to-end latency"
+        );
+    }
+
+    #[test]
+    fn consumers_report_end_to_end_latency() {
+        let start = Instant::now();
+        let mut c = Recorder::new(start);
+        c.record(Duration::from_micros(100), 2, 2000);
+        c.record_end_to_end(3_000_000);
+        c.record_end_to_end(5_000_000);
+        c.end = start + Duration::from_secs(1);
+        let r = summarize("consumers", &[&c]);
+        let e2e = r.end_to_end.expect("end-to-end latency");
+        assert!((e2e.max_ms - 5.0).abs() < 0.01, "{e2e:?}");
+        assert!((e2e.p50_ms - 3.0).abs() < 0.01, "{e2e:?}");
+        let t = table(&[r], None);
+        assert!(t.contains("  e2e"), "{t}");
     }
 
     #[test]

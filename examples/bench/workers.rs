@@ -8,6 +8,7 @@ use iggy::prelude::*;
 use std::time::{Duration, Instant};
 
 pub const TOPIC: &str = "bench";
+pub const GROUP: &str = "bench-group";
 /// A consumer that gets no new message for this long gives up.
 const CONSUMER_IDLE_LIMIT: Duration = Duration::from_secs(30);
 
@@ -142,11 +143,20 @@ pub async fn produce(
 ) -> Result<Recorder, String> {
     let name = stream_name(stream);
     let (stream_id, topic_id) = (named(&name)?, named(TOPIC)?);
-    let partitioning = Partitioning::partition_id(partition_id);
-    // One payload buffer shared by every message of every batch (Bytes clones).
-    let payload = Bytes::from(vec![b'x'; config.message_size as usize]);
+    let partitioning = if config.balanced {
+        Partitioning::balanced()
+    } else {
+        Partitioning::partition_id(partition_id)
+    };
+    // One payload buffer per batch, shared by its messages (Bytes clones); it starts with
+    // the batch's send time for the consumers' end-to-end latency.
+    let template = vec![b'x'; config.message_size as usize];
     let mut batch = (0..config.messages_per_batch)
-        .map(|_| IggyMessage::builder().payload(payload.clone()).build())
+        .map(|_| {
+            IggyMessage::builder()
+                .payload(Bytes::from(template.clone()))
+                .build()
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("cannot build a message: {e}"))?;
     let schedule = config.rate.map(|r| {
@@ -170,8 +180,10 @@ pub async fn produce(
             None => Instant::now(),
         };
         let now = IggyTimestamp::now().as_micros();
+        let payload = stamped(&template, sent_at - start);
         for message in &mut batch {
             message.header.origin_timestamp = now;
+            message.payload = payload.clone();
         }
         client
             .send_messages(&stream_id, &topic_id, &partitioning, &mut batch)
@@ -187,6 +199,28 @@ pub async fn produce(
     }
     recorder.end = Instant::now();
     Ok(recorder)
+}
+
+/// `template` with its first 8 bytes set to `since_start` in ns (when it has 8 bytes).
+fn stamped(template: &[u8], since_start: Duration) -> Bytes {
+    let mut payload = template.to_vec();
+    if let Some(head) = payload.get_mut(..8) {
+        let ns = u64::try_from(since_start.as_nanos()).unwrap_or(u64::MAX);
+        head.copy_from_slice(&ns.to_le_bytes());
+    }
+    Bytes::from(payload)
+}
+
+/// Records the end-to-end latency of each message whose payload a producer of this run
+/// stamped with its send time (`stamped`).
+fn record_end_to_end(recorder: &mut Recorder, messages: &[IggyMessage], start: Instant) {
+    let now = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    for m in messages {
+        if let Some(head) = m.payload.get(..8) {
+            let sent = u64::from_le_bytes(head.try_into().unwrap_or_default());
+            recorder.record_end_to_end(now.saturating_sub(sent));
+        }
+    }
 }
 
 struct Reading {
@@ -249,6 +283,9 @@ pub async fn consume(
             r.offset = last.header.offset + 1;
             r.left = r.left.saturating_sub(n);
             recorder.record(latency, n, bytes);
+            if config.producers > 0 {
+                record_end_to_end(&mut recorder, &polled.messages, start);
+            }
             progressed = true;
         }
         if progressed {
@@ -261,6 +298,96 @@ pub async fn consume(
         } else {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
+    }
+    recorder.end = Instant::now();
+    Ok(recorder)
+}
+
+/// Deletes (when it exists) and creates the consumer group of every stream, so a run
+/// reads from the start.
+pub async fn create_groups(client: &IggyClient, config: &Config) -> Result<(), String> {
+    let (topic_id, group_id) = (named(TOPIC)?, named(GROUP)?);
+    for s in 0..config.streams {
+        let name = stream_name(s);
+        let stream_id = named(&name)?;
+        let existing = client
+            .get_consumer_group(&stream_id, &topic_id, &group_id)
+            .await
+            .map_err(|e| format!("get group {GROUP} in {name}: {e}"))?;
+        if existing.is_some() {
+            client
+                .delete_consumer_group(&stream_id, &topic_id, &group_id)
+                .await
+                .map_err(|e| format!("delete group {GROUP} in {name}: {e}"))?;
+        }
+        client
+            .create_consumer_group(&stream_id, &topic_id, GROUP)
+            .await
+            .map_err(|e| format!("create group {GROUP} in {name}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// How much of one stream a consumer group has read, shared by its members.
+pub struct GroupProgress {
+    pub read: std::sync::atomic::AtomicU64,
+    pub total: u64,
+}
+
+/// A member of stream `stream`'s group: joins, then polls "next" with auto-commit, the
+/// server choosing the partition, until the group has read the whole stream.
+pub async fn consume_group(
+    client: IggyClient,
+    config: Config,
+    stream: u32,
+    progress: std::sync::Arc<GroupProgress>,
+    start: Instant,
+) -> Result<Recorder, String> {
+    use std::sync::atomic::Ordering;
+    let name = stream_name(stream);
+    let (stream_id, topic_id) = (named(&name)?, named(TOPIC)?);
+    let consumer = Consumer::group(named(GROUP)?);
+    client
+        .join_consumer_group(&stream_id, &topic_id, &named(GROUP)?)
+        .await
+        .map_err(|e| format!("join {GROUP} of {name}: {e}"))?;
+    let strategy = PollingStrategy::next();
+    let mut recorder = Recorder::new(start);
+    let mut last_progress = Instant::now();
+    while progress.read.load(Ordering::Relaxed) < progress.total {
+        let t0 = Instant::now();
+        let polled = client
+            .poll_messages(
+                &stream_id,
+                &topic_id,
+                None,
+                &consumer,
+                &strategy,
+                config.messages_per_batch,
+                true,
+            )
+            .await
+            .map_err(|e| format!("poll {GROUP} of {name}: {e}"))?;
+        let latency = t0.elapsed();
+        if polled.messages.is_empty() {
+            if last_progress.elapsed() > CONSUMER_IDLE_LIMIT {
+                let left =
+                    progress.total - progress.read.load(Ordering::Relaxed).min(progress.total);
+                return Err(format!(
+                    "a member of {GROUP} in {name}: nothing new for {CONSUMER_IDLE_LIMIT:?}, {left} messages still expected"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            continue;
+        }
+        let n = polled.messages.len() as u64;
+        let bytes: u64 = polled.messages.iter().map(|m| m.payload.len() as u64).sum();
+        recorder.record(latency, n, bytes);
+        if config.producers > 0 {
+            record_end_to_end(&mut recorder, &polled.messages, start);
+        }
+        progress.read.fetch_add(n, Ordering::Relaxed);
+        last_progress = Instant::now();
     }
     recorder.end = Instant::now();
     Ok(recorder)
@@ -280,5 +407,17 @@ mod tests {
         assert_eq!(slots.iter().filter(|s| s.is_empty()).count(), 1);
         assert!(consumer_slots(&[vec![0]], 1)[0].is_empty());
         assert!(consumer_slots(&expected, 0).is_empty());
+    }
+
+    #[test]
+    fn payloads_carry_their_send_time() {
+        let payload = stamped(&[b'x'; 20], Duration::from_nanos(123_456));
+        assert_eq!(payload.len(), 20);
+        assert_eq!(
+            u64::from_le_bytes(payload[..8].try_into().unwrap()),
+            123_456
+        );
+        assert_eq!(&payload[8..], &[b'x'; 12]);
+        assert_eq!(stamped(b"tiny", Duration::from_secs(1)).as_ref(), b"tiny");
     }
 }

@@ -640,6 +640,34 @@ pub async fn root_client(server: &TestServer) -> IggyClient {
     client
 }
 
+/// Creates stream `stream` with a topic `topic` of `partitions` partitions (server default
+/// expiry and size, no compression); answers their ids.
+pub async fn create_stream_and_topic(
+    client: &IggyClient,
+    stream: &str,
+    topic: &str,
+    partitions: u32,
+) -> (u32, u32) {
+    use iggy::prelude::{
+        CompressionAlgorithm, IggyExpiry, MaxTopicSize, StreamClient, TopicClient,
+    };
+    let created = within(client.create_stream(stream))
+        .await
+        .unwrap_or_else(|e| panic!("create stream {stream}: {e}"));
+    let topic = within(client.create_topic(
+        &id(created.id),
+        topic,
+        partitions,
+        CompressionAlgorithm::None,
+        None,
+        IggyExpiry::ServerDefault,
+        MaxTopicSize::ServerDefault,
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("create topic {topic} in {stream}: {e}"));
+    (created.id, topic.id)
+}
+
 /// `{system.path}/streams/{stream}` of a server's directories.
 pub fn stream_dir(dirs: &TestDirs, stream_id: u32) -> PathBuf {
     dirs.system_path()

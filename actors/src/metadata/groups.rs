@@ -8,7 +8,7 @@
 //! member's rotation, so a poll never waits on this actor.
 
 use super::assignment::Change;
-use super::catalog::{GroupState, TopicState};
+use super::catalog::GroupState;
 use super::entries::MetadataEntry;
 use super::messages::{
     CreateConsumerGroup, DeleteConsumerGroup, GetConsumerGroup, GetConsumerGroups,
@@ -19,7 +19,6 @@ use super::streams::{run_partition_work, PartitionWork};
 use super::MetadataActor;
 use crate::access::Action;
 use crate::error::IggyError;
-use crate::identifier::Identifier;
 use crate::partition::groups::{
     AssignGroupPartition, ForceHandOver, HandOverDone, HandOverGroupPartition, RetainGroups,
 };
@@ -44,20 +43,6 @@ fn valid_group_name(name: &str) -> bool {
 }
 
 impl MetadataActor {
-    /// Resolves a topic (`StreamIdNotFound`/`TopicIdNotFound`) and checks that `user_id`
-    /// may read it, the permission every group command needs.
-    fn topic_to_read(
-        &self,
-        user_id: u32,
-        stream: &Identifier,
-        topic: &Identifier,
-    ) -> Result<(u32, &TopicState), IggyError> {
-        let stream_id = self.catalog.stream(stream)?.id;
-        let topic = self.catalog.topic(stream, topic)?;
-        self.authorize(user_id, Action::ReadTopic(stream_id, topic.id))?;
-        Ok((stream_id, topic))
-    }
-
     fn group_mut(&mut self, (s, t, g): GroupKey) -> Option<(&mut GroupState, u32)> {
         let topic = self.catalog.topic_mut(s, t)?;
         let partitions = topic.partitions_count();
@@ -229,7 +214,8 @@ impl Handler<CreateConsumerGroup> for MetadataActor {
         if !valid_group_name(&msg.name) {
             return Err(IggyError::InvalidFormat);
         }
-        let (stream_id, topic) = self.topic_to_read(msg.user_id, &msg.stream, &msg.topic)?;
+        let (stream_id, topic) =
+            self.topic_for(msg.user_id, &msg.stream, &msg.topic, Action::ReadTopic)?;
         if topic.groups.values().any(|g| g.name == msg.name) {
             return Err(IggyError::ConsumerGroupNameAlreadyExists);
         }
@@ -259,7 +245,8 @@ impl Handler<DeleteConsumerGroup> for MetadataActor {
 
     fn handle(&mut self, msg: DeleteConsumerGroup, _: &mut Self::Context) -> Self::Result {
         run_partition_work((|| {
-            let (stream_id, topic) = self.topic_to_read(msg.user_id, &msg.stream, &msg.topic)?;
+            let (stream_id, topic) =
+                self.topic_for(msg.user_id, &msg.stream, &msg.topic, Action::ReadTopic)?;
             let group_id = topic.group(&msg.group)?.id;
             let topic_id = topic.id;
             let keep: Vec<u32> = topic
@@ -300,7 +287,8 @@ impl Handler<JoinConsumerGroup> for MetadataActor {
     fn handle(&mut self, msg: JoinConsumerGroup, ctx: &mut Self::Context) -> Self::Result {
         let done = |r| AtomicResponse::new(Box::pin(fut::ready(r)));
         let key = match (|| {
-            let (stream_id, topic) = self.topic_to_read(msg.user_id, &msg.stream, &msg.topic)?;
+            let (stream_id, topic) =
+                self.topic_for(msg.user_id, &msg.stream, &msg.topic, Action::ReadTopic)?;
             let group_id = topic.group(&msg.group)?.id;
             Ok((stream_id, topic.id, group_id))
         })() {
@@ -379,7 +367,8 @@ impl Handler<LeaveConsumerGroup> for MetadataActor {
     type Result = Result<(), IggyError>;
 
     fn handle(&mut self, msg: LeaveConsumerGroup, _: &mut Self::Context) -> Self::Result {
-        let (stream_id, topic) = self.topic_to_read(msg.user_id, &msg.stream, &msg.topic)?;
+        let (stream_id, topic) =
+            self.topic_for(msg.user_id, &msg.stream, &msg.topic, Action::ReadTopic)?;
         let key = (stream_id, topic.id, topic.group(&msg.group)?.id);
         if !self.leave_group(key, msg.client_id) {
             return Err(IggyError::ConsumerGroupMemberNotFound);

@@ -92,16 +92,17 @@ impl MetadataActor {
     }
 
     /// Resolves a topic (`StreamIdNotFound`/`TopicIdNotFound`) and checks that `user_id`
-    /// may manage it.
-    fn topic_to_manage(
+    /// may do `action` on it (`ManageTopic` for topic changes, `ReadTopic` for groups).
+    pub(super) fn topic_for(
         &self,
         user_id: u32,
         stream: &Identifier,
         topic: &Identifier,
+        action: fn(u32, u32) -> Action,
     ) -> Result<(u32, &TopicState), IggyError> {
         let stream_id = self.catalog.stream(stream)?.id;
         let topic = self.catalog.topic(stream, topic)?;
-        self.authorize(user_id, Action::ManageTopic(stream_id, topic.id))?;
+        self.authorize(user_id, action(stream_id, topic.id))?;
         Ok((stream_id, topic))
     }
 
@@ -276,7 +277,8 @@ impl Handler<DeleteTopic> for MetadataActor {
 
     fn handle(&mut self, msg: DeleteTopic, _: &mut Self::Context) -> Self::Result {
         run_partition_work((|| {
-            let (stream_id, topic) = self.topic_to_manage(msg.user_id, &msg.stream, &msg.topic)?;
+            let (stream_id, topic) =
+                self.topic_for(msg.user_id, &msg.stream, &msg.topic, Action::ManageTopic)?;
             let topic_id = topic.id;
             let actors = self.topic_partition_actors(stream_id, topic_id, 0);
             self.commit(
@@ -300,7 +302,8 @@ impl Handler<PurgeTopic> for MetadataActor {
 
     fn handle(&mut self, msg: PurgeTopic, _: &mut Self::Context) -> Self::Result {
         run_partition_work((|| {
-            let (stream_id, topic) = self.topic_to_manage(msg.user_id, &msg.stream, &msg.topic)?;
+            let (stream_id, topic) =
+                self.topic_for(msg.user_id, &msg.stream, &msg.topic, Action::ManageTopic)?;
             let topic_id = topic.id;
             let actors = self.topic_partition_actors(stream_id, topic_id, 0);
             let user = msg.user_id;
@@ -319,7 +322,8 @@ impl Handler<CreatePartitions> for MetadataActor {
             if !(1..=MAX_PARTITIONS_PER_REQUEST).contains(&msg.count) {
                 return Err(IggyError::TooManyPartitions);
             }
-            let (stream_id, topic) = self.topic_to_manage(msg.user_id, &msg.stream, &msg.topic)?;
+            let (stream_id, topic) =
+                self.topic_for(msg.user_id, &msg.stream, &msg.topic, Action::ManageTopic)?;
             let topic_id = topic.id;
             let first = topic.partitions.len() as u32;
             let keys = (first..first + msg.count)
@@ -363,7 +367,8 @@ impl Handler<DeletePartitions> for MetadataActor {
             if !(1..=MAX_PARTITIONS_PER_REQUEST).contains(&msg.count) {
                 return Err(IggyError::TooManyPartitions);
             }
-            let (stream_id, topic) = self.topic_to_manage(msg.user_id, &msg.stream, &msg.topic)?;
+            let (stream_id, topic) =
+                self.topic_for(msg.user_id, &msg.stream, &msg.topic, Action::ManageTopic)?;
             let topic_id = topic.id;
             let existing = topic.partitions.len() as u32;
             if msg.count > existing {
@@ -391,7 +396,8 @@ impl Handler<DeleteSegments> for MetadataActor {
 
     fn handle(&mut self, msg: DeleteSegments, _: &mut Self::Context) -> Self::Result {
         let prepared = (|| {
-            let (_, topic) = self.topic_to_manage(msg.user_id, &msg.stream, &msg.topic)?;
+            let (_, topic) =
+                self.topic_for(msg.user_id, &msg.stream, &msg.topic, Action::ManageTopic)?;
             topic
                 .partitions
                 .get(&msg.partition_id)
