@@ -8,6 +8,7 @@
 //! * `protocol`: the binary protocol as a pure module (framing, codes, decoding, encoding).
 //! * `listen`: how every listener binds (SO_REUSEPORT, after probing for another server).
 //! * `tcp`: the listener and one connection actor per client.
+//! * `tls`: the one rustls crypto provider, certificates from files or self-signed.
 //! * `handlers`: one small file per command, one dispatch table, one authorization check.
 //! * `server`: the bootstrap steps and the shutdown sequence.
 //! * the `actors` crate: the engine (shards, metadata actor and its log, supervisors).
@@ -22,6 +23,9 @@ mod logging;
 mod protocol;
 mod server;
 mod tcp;
+// The TLS listeners (TCP, WebSocket, HTTPS, QUIC) are being built on it.
+#[allow(dead_code)]
+mod tls;
 
 use std::process::ExitCode;
 
@@ -31,6 +35,7 @@ fn main() -> ExitCode {
         println!("iggy-server {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
+    tls::install_provider();
     let mut logging = match logging::Logging::start_console() {
         Ok(logging) => logging,
         Err(e) => {
