@@ -9,10 +9,14 @@
 //! that answers there in its own protocol makes the start fail. A socket that accepts
 //! connections but never answers (a reservation) does not.
 
+use iggy_actors::shard::Shards;
+use log::{info, warn};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
 
 /// How long a probe waits to connect, and then for an answer.
 const CONNECT_DEADLINE: Duration = Duration::from_millis(300);
@@ -74,6 +78,76 @@ pub fn binary_server_answers(addr: SocketAddr) -> bool {
     }
     let mut answer = [0u8; 8];
     stream.read_exact(&mut answer).is_ok() && answer == [0u8; 8]
+}
+
+/// Accepts TCP connections until `stop` turns true: `prepare` sees each socket where it
+/// was accepted, `start` runs on the shard it is handed to (round robin).
+pub async fn accept<P, S>(
+    what: &'static str,
+    listener: std::net::TcpListener,
+    shards: Arc<Shards>,
+    mut stop: watch::Receiver<bool>,
+    prepare: P,
+    start: S,
+) where
+    P: Fn(&tokio::net::TcpStream, SocketAddr),
+    S: Fn(tokio::net::TcpStream, SocketAddr) + Clone + Send + 'static,
+{
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(l) => l,
+        Err(e) => {
+            log::error!("cannot start accepting {what} connections: {e}");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    prepare(&stream, peer);
+                    place(what, stream, peer, &shards, start.clone());
+                }
+                Err(e) => {
+                    warn!("{what} accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            },
+        }
+    }
+    info!("{what} listener stopped accepting");
+}
+
+/// Hands the socket to the next shard and runs `start` there.
+fn place<S>(
+    what: &'static str,
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    shards: &Shards,
+    start: S,
+) where
+    S: FnOnce(tokio::net::TcpStream, SocketAddr) + Send + 'static,
+{
+    let std_stream = match stream.into_std() {
+        Ok(s) => s,
+        Err(e) => {
+            warn!("cannot move the {what} connection from {peer} to a shard: {e}");
+            return;
+        }
+    };
+    let shard = shards.next_for_connection();
+    let shard_id = shard.id;
+    let spawned = shard.arbiter.spawn(async move {
+        match tokio::net::TcpStream::from_std(std_stream) {
+            Ok(stream) => start(stream, peer),
+            Err(e) => {
+                warn!("shard {shard_id}: cannot adopt the {what} connection from {peer}: {e}")
+            }
+        }
+    });
+    if !spawned {
+        warn!("shard {shard_id} is stopped; {what} connection from {peer} dropped");
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //!   file → environment, validated once) and the log outputs.
 //! * `protocol`: the binary protocol as a pure module (framing, codes, decoding, encoding).
 //! * `listen`: how every listener binds (SO_REUSEPORT, after probing for another server).
-//! * `tcp`: the listener and one connection actor per client.
+//! * `connection`: one connection actor per client, the same for every binary transport.
+//! * `tcp`: the TCP listener, plain or TLS.
 //! * `tls`: the one rustls crypto provider, certificates from files or self-signed.
 //! * `handlers`: one small file per command, one dispatch table, one authorization check.
 //! * `server`: the bootstrap steps and the shutdown sequence.
@@ -15,6 +16,7 @@
 
 mod args;
 mod config;
+mod connection;
 mod context;
 mod features;
 mod handlers;

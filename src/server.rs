@@ -297,12 +297,20 @@ async fn serve(
     let mut bound = BoundAddresses::default();
     let tcp_listener = if config.tcp.enabled {
         let listener = tcp::listener::bind(&config.tcp)?;
-        bound.tcp = Some(
-            listener
-                .local_addr()
-                .map_err(|e| format!("TCP listener: {e}"))?,
+        let addr = listener
+            .local_addr()
+            .map_err(|e| format!("TCP listener: {e}"))?;
+        let tls = tcp::listener::tls_acceptor(&config.tcp, addr)?;
+        info!(
+            "TCP listener on {addr}: {}",
+            if tls.is_some() {
+                "TLS"
+            } else {
+                "plain, no TLS"
+            }
         );
-        Some(listener)
+        bound.tcp = Some(addr);
+        Some((listener, tls))
     } else {
         info!("TCP transport disabled (tcp.enabled = false)");
         None
@@ -316,11 +324,12 @@ async fn serve(
         follower,
     ));
     let (stop_tx, stop_rx) = watch::channel(false);
-    let accept_task = tcp_listener.map(|l| {
+    let accept_task = tcp_listener.map(|(listener, tls)| {
         actix_rt::spawn(tcp::listener::serve(
-            l,
+            listener,
             ctx.clone(),
             shards.clone(),
+            tls,
             stop_rx,
         ))
     });
