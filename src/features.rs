@@ -58,6 +58,26 @@ fn inert_keys(c: &ServerConfig, d: &ServerConfig) -> Vec<(&'static str, bool, &'
             "there is no memory pool: buffers come from the allocator and are reused by it",
         ),
         (
+            "websocket.read_buffer_size",
+            !c.websocket.read_buffer_size.trim().is_empty(),
+            "the WebSocket library (actix) sizes its read buffer itself",
+        ),
+        (
+            "websocket.write_buffer_size",
+            !c.websocket.write_buffer_size.trim().is_empty(),
+            "the WebSocket library (actix) sizes its write buffer itself",
+        ),
+        (
+            "websocket.max_write_buffer_size",
+            !c.websocket.max_write_buffer_size.trim().is_empty(),
+            "the WebSocket library (actix) bounds its write queue itself",
+        ),
+        (
+            "websocket.accept_unmasked_frames",
+            c.websocket.accept_unmasked_frames,
+            "the WebSocket library (actix) rejects unmasked client frames, as RFC 6455 requires",
+        ),
+        (
             "system.memory_pool.bucket_capacity",
             s.memory_pool.bucket_capacity != ds.memory_pool.bucket_capacity,
             "there is no memory pool: buffers come from the allocator and are reused by it",
@@ -83,11 +103,6 @@ pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
             "encryption at rest",
         ),
         (
-            "tcp.tls.enabled",
-            config.tcp.tls.enabled,
-            "TLS on the TCP transport",
-        ),
-        (
             "telemetry.enabled",
             config.telemetry.enabled,
             "OpenTelemetry export",
@@ -110,11 +125,7 @@ pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
 
 /// Warns about enabled transports that this build does not serve yet.
 pub fn warn_unavailable_transports(config: &ServerConfig) {
-    for (name, enabled) in [
-        ("http", config.http.enabled),
-        ("quic", config.quic.enabled),
-        ("websocket", config.websocket.enabled),
-    ] {
+    for (name, enabled) in [("http", config.http.enabled)] {
         if enabled {
             warn!("{name}.enabled = true, but this build does not serve {name} yet: not listening");
         }

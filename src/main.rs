@@ -8,7 +8,8 @@
 //! * `protocol`: the binary protocol as a pure module (framing, codes, decoding, encoding).
 //! * `listen`: how every listener binds (SO_REUSEPORT, after probing for another server).
 //! * `connection`: one connection actor per client, the same for every binary transport.
-//! * `tcp`: the TCP listener, plain or TLS.
+//! * `listeners`: every listener, bound then started; `tcp` (plain or TLS), `quic` and
+//!   `websocket` (plain or TLS) are the transports.
 //! * `tls`: the one rustls crypto provider, certificates from files or self-signed.
 //! * `handlers`: one small file per command, one dispatch table, one authorization check.
 //! * `server`: the bootstrap steps and the shutdown sequence.
@@ -21,13 +22,14 @@ mod context;
 mod features;
 mod handlers;
 mod listen;
+mod listeners;
 mod logging;
 mod protocol;
+mod quic;
 mod server;
 mod tcp;
-// The TLS listeners (TCP, WebSocket, HTTPS, QUIC) are being built on it.
-#[allow(dead_code)]
 mod tls;
+mod websocket;
 
 use std::process::ExitCode;
 

@@ -6,8 +6,8 @@ use crate::config::{self, ConfigSource, ServerConfig};
 use crate::config::{IggyExpiry, MaxTopicSize};
 use crate::context::{BoundAddresses, ServerContext};
 use crate::features;
+use crate::listeners::Listeners;
 use crate::logging::{Logging, LoggingSettings};
-use crate::tcp;
 use actix::prelude::*;
 use iggy_actors::metadata::{
     MetadataActor, MetadataConfig, RootCredentials, ShutdownMetadata, StorageLayout, TopicDefaults,
@@ -294,27 +294,7 @@ async fn serve(
         info!("personal access token cleaner disabled (personal_access_token.cleaner.enabled = false)");
     }
     features::warn_unavailable_transports(&config);
-    let mut bound = BoundAddresses::default();
-    let tcp_listener = if config.tcp.enabled {
-        let listener = tcp::listener::bind(&config.tcp)?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| format!("TCP listener: {e}"))?;
-        let tls = tcp::listener::tls_acceptor(&config.tcp, addr)?;
-        info!(
-            "TCP listener on {addr}: {}",
-            if tls.is_some() {
-                "TLS"
-            } else {
-                "plain, no TLS"
-            }
-        );
-        bound.tcp = Some(addr);
-        Some((listener, tls))
-    } else {
-        info!("TCP transport disabled (tcp.enabled = false)");
-        None
-    };
+    let (listeners, bound) = Listeners::bind(&config)?;
     write_current_config(&config, &bound)?;
     let ctx = Arc::new(ServerContext::new(
         config,
@@ -324,25 +304,14 @@ async fn serve(
         follower,
     ));
     let (stop_tx, stop_rx) = watch::channel(false);
-    let accept_task = tcp_listener.map(|(listener, tls)| {
-        actix_rt::spawn(tcp::listener::serve(
-            listener,
-            ctx.clone(),
-            shards.clone(),
-            tls,
-            stop_rx,
-        ))
-    });
-    match bound.tcp {
-        Some(addr) => info!("iggy-server is ready: TCP on {addr}"),
-        None => info!("iggy-server is ready (no transport enabled)"),
-    }
+    let accept_tasks = listeners.start(&ctx, &shards, &stop_rx);
+    info!("iggy-server is ready: {}", bound.describe());
     let signal = wait_for_signal().await;
     info!("{signal} received: shutting down");
     start_deadline_watchdog();
     ctx.begin_shutdown();
     let _ = stop_tx.send(true);
-    if let Some(task) = accept_task {
+    for task in accept_tasks {
         let _ = task.await;
     }
     if tokio::time::timeout(Duration::from_secs(6), metadata.send(ShutdownMetadata))
@@ -369,6 +338,12 @@ fn write_current_config(config: &ServerConfig, bound: &BoundAddresses) -> Result
     let mut effective = config.clone();
     if let Some(addr) = bound.tcp {
         effective.tcp.address = addr.to_string();
+    }
+    if let Some(addr) = bound.quic {
+        effective.quic.address = addr.to_string();
+    }
+    if let Some(addr) = bound.websocket {
+        effective.websocket.address = addr.to_string();
     }
     let path = Path::new(&config.system.path)
         .join(&config.system.runtime.path)

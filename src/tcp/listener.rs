@@ -28,7 +28,8 @@ pub fn bind(config: &TcpConfig) -> Result<std::net::TcpListener, String> {
             config.address
         )
     })?;
-    listen::refuse_if_served("TCP", addr, listen::binary_server_answers)?;
+    let tls = config.tls.enabled;
+    listen::refuse_if_served("TCP", addr, |a| listen::binary_server_answers(a, tls))?;
     let socket = listen::reusable_socket(addr, Type::STREAM, Protocol::TCP)
         .map_err(|e| format!("cannot create the TCP socket for {addr}: {e}"))?;
     if config.socket.override_defaults {
