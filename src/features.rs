@@ -58,6 +58,16 @@ fn inert_keys(c: &ServerConfig, d: &ServerConfig) -> Vec<(&'static str, bool, &'
             "there is no memory pool: buffers come from the allocator and are reused by it",
         ),
         (
+            "quic.datagram_send_buffer_size",
+            c.quic.datagram_send_buffer_size != d.quic.datagram_send_buffer_size,
+            "the binary protocol sends no QUIC datagrams, only streams",
+        ),
+        (
+            "quic.socket.keepalive",
+            c.quic.socket.keepalive != d.quic.socket.keepalive,
+            "SO_KEEPALIVE means nothing on a UDP socket; QUIC keeps alive with quic.keep_alive_interval",
+        ),
+        (
             "websocket.read_buffer_size",
             !c.websocket.read_buffer_size.trim().is_empty(),
             "the WebSocket library (actix) sizes its read buffer itself",

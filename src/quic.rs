@@ -45,7 +45,6 @@ pub fn bind(config: &QuicConfig) -> Result<quinn::Endpoint, String> {
         let sock = SockRef::from(&socket);
         sock.set_recv_buffer_size(s.recv_buffer_size.as_bytes() as usize)
             .and_then(|_| sock.set_send_buffer_size(s.send_buffer_size.as_bytes() as usize))
-            .and_then(|_| sock.set_keepalive(s.keepalive))
             .map_err(|e| format!("cannot apply [quic.socket] options: {e}"))?;
     }
     socket
@@ -84,7 +83,8 @@ fn server_config(config: &QuicConfig, addr: SocketAddr) -> Result<quinn::ServerC
 }
 
 /// The `[quic]` transport parameters. A zero keep-alive or idle timeout leaves the
-/// library's default (none).
+/// library's default (none). `datagram_send_buffer_size` and `socket.keepalive` are refused
+/// unless default (`crate::features`): nothing here sends datagrams or keeps UDP alive.
 fn transport(config: &QuicConfig) -> Result<quinn::TransportConfig, String> {
     let var = |key: &str, value: u64| {
         quinn::VarInt::from_u64(value).map_err(|_| format!("{key} = {value} is too large"))
@@ -95,7 +95,6 @@ fn transport(config: &QuicConfig) -> Result<quinn::TransportConfig, String> {
         config.max_concurrent_bidi_streams,
     )?);
     t.max_concurrent_uni_streams(0u32.into());
-    t.datagram_send_buffer_size(config.datagram_send_buffer_size.as_bytes() as usize);
     let mtu = config.initial_mtu.as_bytes();
     t.initial_mtu(
         u16::try_from(mtu).map_err(|_| {

@@ -262,6 +262,16 @@ fn features_this_build_lacks_are_refused_by_key() {
 fn keys_without_effect_are_refused_unless_default() {
     for (var, value, key) in [
         (
+            "IGGY_QUIC_DATAGRAM_SEND_BUFFER_SIZE",
+            "200 KB",
+            "quic.datagram_send_buffer_size",
+        ),
+        (
+            "IGGY_QUIC_SOCKET_KEEPALIVE",
+            "true",
+            "quic.socket.keepalive",
+        ),
+        (
             "IGGY_WEBSOCKET_READ_BUFFER_SIZE",
             "64 KiB",
             "websocket.read_buffer_size",
