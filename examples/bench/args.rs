@@ -35,9 +35,13 @@ pub struct Args {
     #[argh(option, default = "String::from(\"127.0.0.1:8090\")")]
     pub address: String,
 
-    /// transport: tcp (quic, websocket and http are not implemented yet) [default: tcp]
+    /// transport: tcp, quic or ws (WebSocket) [default: tcp]
     #[argh(option, default = "Transport::Tcp", from_str_fn(parse_transport))]
     pub transport: Transport,
+
+    /// TLS on tcp or ws, without validating the server's certificate (QUIC always is TLS)
+    #[argh(switch)]
+    pub tls: bool,
 
     /// username [default: iggy]
     #[argh(option, default = "String::from(\"iggy\")")]
@@ -117,12 +121,17 @@ pub struct Args {
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
     Tcp,
+    Quic,
+    #[serde(rename = "ws")]
+    WebSocket,
 }
 
 impl Transport {
     pub fn name(self) -> &'static str {
         match self {
             Transport::Tcp => "tcp",
+            Transport::Quic => "quic",
+            Transport::WebSocket => "ws",
         }
     }
 }
@@ -136,12 +145,12 @@ pub enum Rate {
 pub fn parse_transport(value: &str) -> Result<Transport, String> {
     match value.to_ascii_lowercase().as_str() {
         "tcp" => Ok(Transport::Tcp),
-        "quic" | "websocket" | "ws" | "http" => Err(format!(
-            "transport '{value}' is not supported by this benchmark yet (only tcp)"
+        "quic" => Ok(Transport::Quic),
+        "ws" | "websocket" => Ok(Transport::WebSocket),
+        "http" => Err(format!(
+            "transport '{value}' is not supported by this benchmark yet (tcp, quic, ws)"
         )),
-        _ => Err(format!(
-            "unknown transport '{value}' (tcp, quic, websocket or http)"
-        )),
+        _ => Err(format!("unknown transport '{value}' (tcp, quic or ws)")),
     }
 }
 
@@ -229,6 +238,7 @@ pub struct Config {
     #[serde(skip)]
     pub password: String,
     pub nodelay: bool,
+    pub tls: bool,
     pub producers: u32,
     pub consumers: u32,
     pub streams: u32,
@@ -249,6 +259,9 @@ pub struct Config {
 
 impl Config {
     pub fn from_args(args: Args) -> Result<Config, String> {
+        if args.tls && args.transport == Transport::Quic {
+            return Err("--tls: QUIC is always TLS".into());
+        }
         if args.producers == 0 && args.consumers == 0 {
             return Err("nothing to do: --producers and --consumers are both 0".into());
         }
@@ -310,6 +323,7 @@ impl Config {
             username: args.username,
             password: args.password,
             nodelay: args.nodelay,
+            tls: args.tls,
             producers: args.producers,
             consumers: args.consumers,
             streams: args.streams,
@@ -373,7 +387,9 @@ mod tests {
     #[test]
     fn transports() {
         assert_eq!(parse_transport("TCP"), Ok(Transport::Tcp));
-        assert!(parse_transport("quic")
+        assert_eq!(parse_transport("quic"), Ok(Transport::Quic));
+        assert_eq!(parse_transport("ws"), Ok(Transport::WebSocket));
+        assert!(parse_transport("http")
             .unwrap_err()
             .contains("not supported"));
         assert!(parse_transport("carrier-pigeon").is_err());
@@ -421,7 +437,8 @@ mod tests {
             &["--producers", "0", "--consumers", "1", "--rate", "1MB/s"],
             &["--producers", "x"],
             &["--rate", "lots"],
-            &["--transport", "quic"],
+            &["--transport", "http"],
+            &["--transport", "quic", "--tls"],
             &["--no-such-flag"],
             &["--producers", "0", "--consumers", "1", "--balanced"],
             &["--consumer-group"],
