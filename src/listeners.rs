@@ -18,7 +18,7 @@ type TcpBound = (std::net::TcpListener, Option<TlsAcceptor>);
 #[derive(Default)]
 pub struct Listeners {
     tcp: Option<TcpBound>,
-    quic: Option<quinn::Endpoint>,
+    quic: Option<quic::Bound>,
     websocket: Option<TcpBound>,
 }
 
@@ -49,13 +49,11 @@ impl Listeners {
             info!("TCP transport disabled (tcp.enabled = false)");
         }
         if config.quic.enabled {
-            let endpoint = quic::bind(&config.quic)?;
-            let addr = endpoint
-                .local_addr()
-                .map_err(|e| format!("QUIC endpoint: {e}"))?;
-            info!("QUIC listener on {addr}: TLS 1.3");
+            let quic = quic::bind(&config.quic)?;
+            let addr = quic.local_addr().map_err(|e| format!("QUIC socket: {e}"))?;
+            info!("QUIC listener on {addr}: TLS 1.3, on shard 0");
             bound.quic = Some(addr);
-            listeners.quic = Some(endpoint);
+            listeners.quic = Some(quic);
         } else {
             info!("QUIC transport disabled (quic.enabled = false)");
         }
@@ -86,9 +84,9 @@ impl Listeners {
                 listener, ctx, shards, tls, stop,
             )));
         }
-        if let Some(endpoint) = self.quic {
+        if let Some(quic) = self.quic {
             let (ctx, shards, stop) = (ctx.clone(), shards.clone(), stop.clone());
-            tasks.push(actix_rt::spawn(quic::serve(endpoint, ctx, shards, stop)));
+            tasks.push(actix_rt::spawn(quic::serve(quic, ctx, shards, stop)));
         }
         if let Some((listener, tls)) = self.websocket {
             let (ctx, shards, stop) = (ctx.clone(), shards.clone(), stop.clone());
