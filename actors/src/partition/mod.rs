@@ -9,12 +9,14 @@ pub mod index;
 mod journal;
 pub mod messages;
 mod offsets;
+pub mod retention;
 pub mod segment;
 pub mod segments;
 pub mod stats;
 mod storage;
 
-pub use handlers::{DeleteOldestSegments, PurgePartition, RemovePartition, StopPartition};
+pub use handlers::{PurgePartition, RemovePartition, StopPartition};
+pub use retention::DeleteOldestSegments;
 
 use crate::error::IggyError;
 use actix::prelude::*;
@@ -151,6 +153,9 @@ impl PartitionActor {
         }
         for leftover in segments::remove_purged(&dir)? {
             info!("{key}: deleted {}, left by a purge", leftover.display());
+        }
+        for orphan in segments::remove_orphan_indexes(&dir)? {
+            warn!("{key}: deleted {}: its log is gone", orphan.display());
         }
         let files = segments::list(&dir)?;
         let mut loaded = Vec::with_capacity(files.len().max(1));
