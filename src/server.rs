@@ -15,6 +15,7 @@ use iggy_actors::metadata::{
 use iggy_actors::partition::{IndexCaching, StorageConfig};
 use iggy_actors::shard::{self, Shards};
 use iggy_actors::supervisors::heartbeat_verifier::HeartbeatVerifier;
+use iggy_actors::supervisors::message_cleaner::MessageCleaner;
 use iggy_actors::supervisors::message_saver::MessageSaver;
 use iggy_actors::supervisors::pat_cleaner::PatCleaner;
 use iggy_actors::supervisors::sysinfo_printer::SysinfoPrinter;
@@ -273,6 +274,15 @@ async fn serve(
         });
     } else {
         info!("message saver disabled (message_saver.enabled = false)");
+    }
+    let maintenance = &config.data_maintenance.messages;
+    if maintenance.cleaner_enabled {
+        let (metadata, interval) = (metadata.clone(), maintenance.interval.as_duration());
+        MessageCleaner::start_in_arbiter(&engine.handle(), move |_| {
+            MessageCleaner::new(metadata, interval)
+        });
+    } else {
+        info!("message cleaner disabled (data_maintenance.messages.cleaner_enabled = false): message expiry and max topic size are not enforced");
     }
     let cleaner = &config.personal_access_token.cleaner;
     if cleaner.enabled {

@@ -236,10 +236,6 @@ fn features_this_build_lacks_are_refused_by_key() {
     for (var, key) in [
         ("IGGY_TELEMETRY_ENABLED", "telemetry.enabled"),
         ("IGGY_TCP_TLS_ENABLED", "tcp.tls.enabled"),
-        (
-            "IGGY_DATA_MAINTENANCE_MESSAGES_CLEANER_ENABLED",
-            "data_maintenance.messages.cleaner_enabled",
-        ),
     ] {
         assert_rejected(&[(var, "true")], key);
     }

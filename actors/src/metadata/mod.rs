@@ -9,6 +9,7 @@ mod clients;
 pub mod entries;
 mod messages;
 mod model;
+pub mod retention;
 mod routes;
 mod sessions;
 pub mod state_log;

@@ -2,6 +2,7 @@
 //! `run_interval`.
 
 pub mod heartbeat_verifier;
+pub mod message_cleaner;
 pub mod message_saver;
 pub mod pat_cleaner;
 pub mod sysinfo_printer;

@@ -1,0 +1,219 @@
+//! MessageCleaner: every `data_maintenance.messages.interval` enforces each topic's
+//! message expiry and max size (`server-semantics.md` §8.1).
+//!
+//! A round asks the metadata actor for the topics with a rule, then works on every topic at
+//! once and, within a topic, on every partition at once (each on its own shard):
+//!
+//! 1. expiry: a partition's oldest sealed segment whose last append is older than the
+//!    expiry is deleted, again and again until the oldest one is not expired;
+//! 2. size: while the topic (all its partitions) is at or above 90 % of its max size, the
+//!    oldest deletable segment across its partitions (by first timestamp) is deleted.
+//!
+//! Each deletion is one message to the partition ([`OldestDeletable`], then
+//! [`DeleteSegment`]), so a producer of that partition waits for at most one deletion, and
+//! the files go on a blocking thread, so the shard's other partitions never wait. The
+//! partition applies the consumer barrier; a consumer that keeps an expired segment (or
+//! keeps a full topic from shrinking) is named in a warning every round.
+
+use crate::error::IggyError;
+use crate::metadata::retention::{GetRetentionPlan, PartitionRetention, TopicRetention};
+use crate::metadata::state_log::now_micros;
+use crate::metadata::MetadataActor;
+use crate::partition::retention::{Candidate, DeleteSegment, OldestDeletable, SegmentSummary};
+use actix::prelude::*;
+use log::{info, warn};
+use std::time::Duration;
+
+pub struct MessageCleaner {
+    metadata: Addr<MetadataActor>,
+    interval: Duration,
+    /// A round is running: the next tick is skipped rather than started beside it.
+    busy: bool,
+}
+
+impl MessageCleaner {
+    pub fn new(metadata: Addr<MetadataActor>, interval: Duration) -> Self {
+        Self {
+            metadata,
+            interval,
+            busy: false,
+        }
+    }
+}
+
+impl Actor for MessageCleaner {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        info!(
+            "message cleaner: enforcing message expiry and max topic size every {:?}",
+            self.interval
+        );
+        ctx.run_interval(self.interval, |act, ctx| {
+            if act.busy {
+                warn!("message cleaner: the previous round is still running, this one is skipped");
+                return;
+            }
+            act.busy = true;
+            let metadata = act.metadata.clone();
+            let round = async move {
+                let Ok(topics) = metadata.send(GetRetentionPlan).await else {
+                    return;
+                };
+                let now = now_micros();
+                let rounds: Vec<_> = topics
+                    .into_iter()
+                    .map(|topic| actix::spawn(clean_topic(topic, now)))
+                    .collect();
+                let mut deleted = 0;
+                for r in rounds {
+                    deleted += r.await.unwrap_or(0);
+                }
+                if deleted > 0 {
+                    info!("message cleaner: {deleted} segment(s) deleted");
+                }
+            };
+            ctx.spawn(fut::wrap_future(round).map(|_, act: &mut Self, _| act.busy = false));
+        });
+    }
+}
+
+/// One round for one topic: expiry, then size. Answers how many segments went.
+async fn clean_topic(topic: TopicRetention, now: u64) -> usize {
+    let mut deleted = 0;
+    if let Some(expiry) = topic.message_expiry {
+        let expiring: Vec<_> = topic
+            .partitions
+            .iter()
+            .cloned()
+            .map(|p| actix::spawn(expire(p, expiry, now)))
+            .collect();
+        for e in expiring {
+            deleted += e.await.unwrap_or(0);
+        }
+    }
+    if let Some(max_size) = topic.max_size {
+        deleted += shrink(&topic, max_size).await;
+    }
+    deleted
+}
+
+/// Asks a partition for its oldest deletable segment; `None` when it cannot answer (it was
+/// deleted since the plan was made, or its files cannot be opened).
+async fn candidate(p: &PartitionRetention) -> Option<Candidate> {
+    answered(p, p.addr.send(OldestDeletable).await)
+}
+
+fn answered(
+    p: &PartitionRetention,
+    answer: Result<Result<Candidate, IggyError>, MailboxError>,
+) -> Option<Candidate> {
+    match answer {
+        Ok(Ok(c)) => Some(c),
+        Ok(Err(e)) => {
+            warn!("message cleaner: {}: {e}", p.key);
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// Deletes the segment; false when it did not go (the partition changed meanwhile).
+async fn remove(p: &PartitionRetention, segment: &SegmentSummary, why: &str) -> bool {
+    let start_offset = segment.start_offset;
+    match p.addr.send(DeleteSegment { start_offset }).await {
+        Ok(Ok(went)) => {
+            if went {
+                info!(
+                    "message cleaner: {}: segment {start_offset} ({} message(s), {} B) deleted: {why}",
+                    p.key, segment.messages, segment.size_bytes
+                );
+            }
+            went
+        }
+        Ok(Err(e)) => {
+            warn!("message cleaner: {}: segment {start_offset}: {e}", p.key);
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+/// Deletes a partition's expired segments, oldest first. Answers how many went.
+async fn expire(p: PartitionRetention, expiry: u64, now: u64) -> usize {
+    let expired = |last_timestamp: u64| last_timestamp.saturating_add(expiry) <= now;
+    let mut deleted = 0;
+    while let Some(c) = candidate(&p).await {
+        match c.segment {
+            Some(s) if expired(s.last_timestamp) => {
+                if !remove(&p, &s, "expired").await {
+                    break;
+                }
+                deleted += 1;
+            }
+            _ => {
+                if let Some(held) = c.held_back.filter(|h| expired(h.segment_last_timestamp)) {
+                    let late = Duration::from_micros(
+                        now.saturating_sub(held.segment_last_timestamp.saturating_add(expiry)),
+                    );
+                    warn!(
+                        "message cleaner: {}: an expired segment is kept ({:?} past its expiry): {held}",
+                        p.key, late
+                    );
+                }
+                break;
+            }
+        }
+    }
+    deleted
+}
+
+/// While the topic is at or above 90 % of `max_size`, deletes the oldest deletable segment
+/// across its partitions. Answers how many went.
+async fn shrink(topic: &TopicRetention, max_size: u64) -> usize {
+    let full = |size: u64| u128::from(size) * 10 >= u128::from(max_size) * 9;
+    if !full(topic.size()) {
+        return 0;
+    }
+    // Every partition is asked at once, then each answer is awaited.
+    let asked: Vec<_> = topic
+        .partitions
+        .iter()
+        .map(|p| p.addr.send(OldestDeletable))
+        .collect();
+    let mut candidates = Vec::with_capacity(asked.len());
+    for (p, answer) in topic.partitions.iter().zip(asked) {
+        candidates.push(answered(p, answer.await).unwrap_or_default());
+    }
+    let mut deleted = 0;
+    while full(topic.size()) {
+        let oldest = candidates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.segment.as_ref().map(|s| (i, s.first_timestamp)))
+            .min_by_key(|(_, first)| *first)
+            .map(|(i, _)| i);
+        let Some(i) = oldest else {
+            for (p, c) in topic.partitions.iter().zip(&candidates) {
+                if let Some(held) = &c.held_back {
+                    warn!(
+                        "message cleaner: {}: topic at or above 90 % of its max size, a segment is kept: {held}",
+                        p.key
+                    );
+                }
+            }
+            break;
+        };
+        let p = &topic.partitions[i];
+        let segment = candidates[i].segment.take();
+        let went = match &segment {
+            Some(s) => remove(p, s, "the topic is at or above 90 % of its max size").await,
+            None => false,
+        };
+        if went {
+            deleted += 1;
+            candidates[i] = candidate(p).await.unwrap_or_default();
+        }
+    }
+    deleted
+}

@@ -1,0 +1,345 @@
+//! Retention: the message cleaner (topic message expiry and max size), the consumer
+//! barrier it shares with DeleteSegments, and DeleteSegments keeping the newest message.
+//!
+//! Segments are 1 KiB and every message (64-byte header + 100-byte payload) is written at
+//! once, so a segment is sealed after 7 messages sent one by one.
+
+mod common;
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use common::{id, partition_dir, root_client, within, TestDirs, TestServer};
+use iggy::prelude::{
+    CompressionAlgorithm, Consumer, ConsumerOffsetClient, IggyByteSize, IggyClient, IggyDuration,
+    IggyExpiry, IggyMessage, MaxTopicSize, MessageClient, Partitioning, PollingStrategy,
+    SegmentClient, StreamClient, SystemClient, TopicClient,
+};
+
+/// Messages a segment holds when they are sent one by one.
+const PER_SEGMENT: u64 = 7;
+/// Bytes of one stored message.
+const MESSAGE_SIZE: u64 = 164;
+/// Bound on waiting for the cleaner (turns a hang into a failure).
+const CLEANER_DEADLINE: Duration = Duration::from_secs(30);
+
+fn start(dirs: &Arc<TestDirs>, cleaner: bool) -> TestServer {
+    let builder = TestServer::builder()
+        .dirs(dirs)
+        .env("IGGY_SYSTEM_SEGMENT_SIZE", "1 KiB")
+        .env("IGGY_SYSTEM_PARTITION_MESSAGES_REQUIRED_TO_SAVE", "1")
+        .env("IGGY_DATA_MAINTENANCE_MESSAGES_INTERVAL", "300ms");
+    if cleaner {
+        builder
+            .env("IGGY_DATA_MAINTENANCE_MESSAGES_CLEANER_ENABLED", "true")
+            .start()
+    } else {
+        builder.start()
+    }
+}
+
+/// Stream 0 "s" with topic 0 "t".
+async fn setup(client: &IggyClient, partitions: u32, expiry: IggyExpiry, max: MaxTopicSize) {
+    within(client.create_stream("s")).await.expect("stream");
+    within(client.create_topic(
+        &id(0),
+        "t",
+        partitions,
+        CompressionAlgorithm::None,
+        None,
+        expiry,
+        max,
+    ))
+    .await
+    .expect("topic");
+}
+
+fn expiry(text: &str) -> IggyExpiry {
+    IggyExpiry::ExpireDuration(text.parse::<IggyDuration>().expect("duration"))
+}
+
+fn payload(i: u64) -> Bytes {
+    Bytes::from(format!("{i:0100}"))
+}
+
+/// Sends messages `range` to `partition`, one request each.
+async fn send_one_by_one(client: &IggyClient, partition: u32, range: std::ops::Range<u64>) {
+    for i in range {
+        let mut messages = vec![IggyMessage::builder()
+            .payload(payload(i))
+            .build()
+            .expect("message")];
+        within(client.send_messages(
+            &id(0),
+            &id(0),
+            &Partitioning::partition_id(partition),
+            &mut messages,
+        ))
+        .await
+        .expect("send");
+    }
+}
+
+async fn poll(
+    client: &IggyClient,
+    partition: u32,
+    strategy: PollingStrategy,
+    count: u32,
+) -> Vec<u64> {
+    within(client.poll_messages(
+        &id(0),
+        &id(0),
+        Some(partition),
+        &Consumer::new(id(999)),
+        &strategy,
+        count,
+        false,
+    ))
+    .await
+    .expect("poll")
+    .messages
+    .iter()
+    .map(|m| m.header.offset)
+    .collect()
+}
+
+/// (segments, messages, bytes) of a partition as GetTopic reports them.
+async fn figures(client: &IggyClient, partition: u32) -> (u32, u64, u64) {
+    let topic = within(client.get_topic(&id(0), &id(0)))
+        .await
+        .expect("get topic")
+        .expect("topic");
+    let p = &topic.partitions[partition as usize];
+    (p.segments_count, p.messages_count, p.size.as_bytes_u64())
+}
+
+async fn topic_size(client: &IggyClient) -> u64 {
+    within(client.get_topic(&id(0), &id(0)))
+        .await
+        .expect("get topic")
+        .expect("topic")
+        .size
+        .as_bytes_u64()
+}
+
+/// Start offsets of the segment files in a partition directory.
+fn segment_files(dir: &Path) -> Vec<u64> {
+    let mut starts: Vec<u64> = std::fs::read_dir(dir)
+        .expect("partition dir")
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            (path.extension()? == "log")
+                .then(|| path.file_stem()?.to_str()?.parse().ok())
+                .flatten()
+        })
+        .collect();
+    starts.sort();
+    starts
+}
+
+/// Waits until `check` answers true, failing after [`CLEANER_DEADLINE`].
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + CLEANER_DEADLINE;
+    while !check().await {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not within {CLEANER_DEADLINE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_segments_go_the_active_one_stays_and_offsets_go_on() {
+    let server = start(&TestDirs::new(), true);
+    let client = root_client(&server).await;
+    setup(&client, 1, expiry("2s"), MaxTopicSize::Unlimited).await;
+    send_one_by_one(&client, 0, 0..30).await;
+    let dir = partition_dir(server.dirs(), 0, 0, 0);
+    assert_eq!(segment_files(&dir), [0, 7, 14, 21, 28]);
+    assert_eq!(poll(&client, 0, PollingStrategy::first(), 1).await, [0]);
+
+    eventually("expired segments deleted", || async {
+        figures(&client, 0).await.1 == 2
+    })
+    .await;
+    assert_eq!(figures(&client, 0).await, (1, 2, 2 * MESSAGE_SIZE));
+    assert_eq!(segment_files(&dir), [28], "the active segment stays");
+    assert_eq!(
+        poll(&client, 0, PollingStrategy::first(), 10).await,
+        [28, 29]
+    );
+    let stats = within(client.get_stats()).await.expect("stats");
+    assert_eq!((stats.segments_count, stats.messages_count), (1, 2));
+    assert_eq!(stats.messages_size_bytes.as_bytes_u64(), 2 * MESSAGE_SIZE);
+
+    // The active segment's messages are past the expiry too, but it is never deleted.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        poll(&client, 0, PollingStrategy::first(), 10).await,
+        [28, 29]
+    );
+    send_one_by_one(&client, 0, 30..31).await;
+    assert_eq!(poll(&client, 0, PollingStrategy::last(), 1).await, [30]);
+    assert!(server.stdout().contains("deleted: expired"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_topic_loses_its_oldest_segments_across_partitions() {
+    let server = start(&TestDirs::new(), true);
+    let client = root_client(&server).await;
+    let max = 10 * 1024;
+    setup(
+        &client,
+        2,
+        IggyExpiry::NeverExpire,
+        MaxTopicSize::Custom(IggyByteSize::from(max)),
+    )
+    .await;
+    // Six segments a partition, written in turns: the oldest segments alternate.
+    for round in 0..6 {
+        for partition in 0..2 {
+            let first = round * PER_SEGMENT;
+            send_one_by_one(&client, partition, first..first + PER_SEGMENT).await;
+        }
+    }
+    eventually("topic below 90 % of its max size", || async {
+        topic_size(&client).await * 10 < max * 9
+    })
+    .await;
+    // 12 segments of 7 x 164 B were 13,776 B; 90 % of 10 KiB is 9,216 B: the four oldest
+    // (two in each partition) went.
+    assert_eq!(topic_size(&client).await, 8 * PER_SEGMENT * MESSAGE_SIZE);
+    for partition in 0..2 {
+        assert_eq!(
+            poll(&client, partition, PollingStrategy::first(), 1).await,
+            [2 * PER_SEGMENT],
+            "partition {partition}"
+        );
+        assert_eq!(figures(&client, partition).await.0, 5);
+        let dir = partition_dir(server.dirs(), 0, 0, partition);
+        assert_eq!(segment_files(&dir), [14, 21, 28, 35, 42]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_segments_keeps_the_segment_with_the_newest_message() {
+    let server = start(&TestDirs::new(), false);
+    let client = root_client(&server).await;
+    setup(&client, 1, IggyExpiry::NeverExpire, MaxTopicSize::Unlimited).await;
+    // The last write fills the second segment: an empty active segment begins.
+    send_one_by_one(&client, 0, 0..14).await;
+    let dir = partition_dir(server.dirs(), 0, 0, 0);
+    assert_eq!(segment_files(&dir), [0, 7, 14]);
+    within(client.delete_segments(&id(0), &id(0), 0, 10))
+        .await
+        .expect("delete segments");
+    assert_eq!(segment_files(&dir), [7, 14]);
+    assert_eq!(poll(&client, 0, PollingStrategy::last(), 1).await, [13]);
+    assert_eq!(poll(&client, 0, PollingStrategy::first(), 1).await, [7]);
+    assert_eq!(figures(&client, 0).await, (2, 7, 7 * MESSAGE_SIZE));
+    // Once the newest message is in the active segment, the sealed one may go.
+    send_one_by_one(&client, 0, 14..15).await;
+    within(client.delete_segments(&id(0), &id(0), 0, 10))
+        .await
+        .expect("delete segments");
+    assert_eq!(segment_files(&dir), [14]);
+    assert_eq!(poll(&client, 0, PollingStrategy::first(), 10).await, [14]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_offset_keeps_unread_segments_until_it_is_deleted() {
+    let server = start(&TestDirs::new(), true);
+    let client = root_client(&server).await;
+    setup(&client, 1, expiry("1s"), MaxTopicSize::Unlimited).await;
+    send_one_by_one(&client, 0, 0..21).await;
+    let consumer = Consumer::new(id(1));
+    // Consumer 1 read up to offset 9: the segment holding 7..13 is unread.
+    within(client.store_consumer_offset(&consumer, &id(0), &id(0), Some(0), 9))
+        .await
+        .expect("store offset");
+    within(client.delete_segments(&id(0), &id(0), 0, 10))
+        .await
+        .expect("delete segments");
+    assert_eq!(poll(&client, 0, PollingStrategy::first(), 1).await, [7]);
+    let dir = partition_dir(server.dirs(), 0, 0, 0);
+    assert_eq!(segment_files(&dir), [7, 14, 21]);
+    // The cleaner keeps them too, every round naming the consumer.
+    eventually("the cleaner names the consumer in two rounds", || async {
+        server
+            .stdout()
+            .lines()
+            .filter(|l| {
+                l.contains("an expired segment is kept")
+                    && l.contains("consumer 1 (stored offset 9) has not read segment 7 yet")
+            })
+            .count()
+            >= 2
+    })
+    .await;
+    assert_eq!(poll(&client, 0, PollingStrategy::first(), 1).await, [7]);
+    assert_eq!(segment_files(&dir), [7, 14, 21]);
+
+    within(client.delete_consumer_offset(&consumer, &id(0), &id(0), Some(0)))
+        .await
+        .expect("delete offset");
+    eventually("released segments deleted", || async {
+        figures(&client, 0).await.1 == 0
+    })
+    .await;
+    assert_eq!(segment_files(&dir), [21]);
+    assert!(poll(&client, 0, PollingStrategy::first(), 1)
+        .await
+        .is_empty());
+    send_one_by_one(&client, 0, 21..22).await;
+    assert_eq!(poll(&client, 0, PollingStrategy::first(), 1).await, [21]);
+}
+
+/// A consumer group's stored offset (`offsets/groups/<id>`, as group members store it)
+/// holds segments back the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_group_offset_keeps_unread_segments() {
+    let dirs = TestDirs::new();
+    let server = start(&dirs, false);
+    let client = root_client(&server).await;
+    setup(&client, 1, expiry("1s"), MaxTopicSize::Unlimited).await;
+    send_one_by_one(&client, 0, 0..21).await;
+    drop(client);
+    server.stop();
+    let dir = partition_dir(&dirs, 0, 0, 0);
+    std::fs::write(dir.join("offsets/groups/5"), 3u64.to_le_bytes()).expect("group offset");
+
+    let server = start(&dirs, true);
+    let client = root_client(&server).await;
+    within(client.delete_segments(&id(0), &id(0), 0, 10))
+        .await
+        .expect("delete segments");
+    eventually("the cleaner names the group", || async {
+        server.stdout().lines().any(|l| {
+            l.contains("an expired segment is kept")
+                && l.contains("consumer group 5 (stored offset 3) has not read segment 0 yet")
+        })
+    })
+    .await;
+    assert_eq!(segment_files(&dir), [0, 7, 14, 21]);
+    assert_eq!(poll(&client, 0, PollingStrategy::first(), 1).await, [0]);
+    drop(client);
+    server.stop();
+
+    // Without the group offset the same data goes at the next round.
+    std::fs::remove_file(dir.join("offsets/groups/5")).expect("remove group offset");
+    let server = start(&dirs, true);
+    let client = root_client(&server).await;
+    eventually("released segments deleted", || async {
+        figures(&client, 0).await.1 == 0
+    })
+    .await;
+    assert_eq!(segment_files(&dir), [21]);
+}
