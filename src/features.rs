@@ -1,6 +1,6 @@
 //! Configuration that asks for something this server does not do yet. Security- and
 //! data-relevant features that are off by default are refused at start (silently ignoring
-//! them would store plaintext, skip retention or leave clients unchecked); transports that
+//! them would leave traffic unencrypted or clients unchecked); transports that
 //! are on by default are reported with a warning and do not listen.
 
 use crate::config::ServerConfig;
@@ -89,11 +89,6 @@ pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
     }
     let unavailable = [
         (
-            "system.encryption.enabled",
-            config.system.encryption.enabled,
-            "encryption at rest",
-        ),
-        (
             "tcp.tls.enabled",
             config.tcp.tls.enabled,
             "TLS on the TCP transport",
@@ -142,10 +137,10 @@ mod tests {
         let defaults = ServerConfig::embedded_defaults().unwrap();
         assert!(refuse_unavailable(&defaults).is_ok());
         let mut c = defaults.clone();
-        c.system.encryption.enabled = true;
+        c.tcp.tls.enabled = true;
         assert!(refuse_unavailable(&c)
             .unwrap_err()
-            .contains("system.encryption.enabled"));
+            .contains("tcp.tls.enabled"));
         let mut c = defaults;
         c.data_maintenance.messages.cleaner_enabled = true;
         assert!(refuse_unavailable(&c).is_ok(), "the cleaner is built");

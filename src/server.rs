@@ -9,6 +9,8 @@ use crate::features;
 use crate::logging::{Logging, LoggingSettings};
 use crate::tcp;
 use actix::prelude::*;
+use iggy_actors::crypto::Encryptor;
+use iggy_actors::metadata::state_log;
 use iggy_actors::metadata::{
     MetadataActor, MetadataConfig, RootCredentials, ShutdownMetadata, StorageLayout, TopicDefaults,
 };
@@ -42,6 +44,10 @@ pub fn run(args: Args, logging: &mut Logging) -> Result<(), String> {
     let cores = resolve_shards(&config)?;
     features::refuse_unavailable(&config)?;
     let system_path = PathBuf::from(&config.system.path);
+    let encryptor = encryptor(&config)?;
+    if !args.fresh {
+        check_encryption_key(&system_path, encryptor.as_deref())?;
+    }
     prepare_directories(&config, &system_path, args.fresh)?;
     let described = logging
         .apply(&logging_settings(&config, &system_path))
@@ -52,6 +58,7 @@ pub fn run(args: Args, logging: &mut Logging) -> Result<(), String> {
         &system_path,
         &env,
         args.with_default_root_credentials,
+        encryptor,
     )?;
     let config = Arc::new(config);
     let outcome = System::new().block_on(serve(config, cores, metadata, args.follower));
@@ -103,6 +110,34 @@ fn resolve_shards(config: &ServerConfig) -> Result<Vec<usize>, String> {
     Ok(cores)
 }
 
+/// The cipher of `system.encryption`, when it is enabled (the key was validated with the
+/// configuration).
+fn encryptor(config: &ServerConfig) -> Result<Option<Arc<Encryptor>>, String> {
+    use base64::Engine;
+    let e = &config.system.encryption;
+    if !e.enabled {
+        return Ok(None);
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(e.key.trim())
+        .ok()
+        .and_then(|key| Encryptor::new(&key))
+        .map(|enc| Some(Arc::new(enc)))
+        .ok_or_else(|| "system.encryption.key must be standard base64 of exactly 32 bytes".into())
+}
+
+/// Refuses to start, before anything on disk is touched, when the data was written with
+/// another key, with a key none is configured for, or without encryption while it is on.
+fn check_encryption_key(system_path: &Path, encryptor: Option<&Encryptor>) -> Result<(), String> {
+    let log = system_path.join("state").join("log");
+    state_log::check_key(&log, encryptor).map_err(|e| {
+        format!(
+            "cannot start: {} cannot be read with this system.encryption setting: {e}",
+            log.display()
+        )
+    })
+}
+
 /// `--fresh` wipes the data directory; then the data, state and streams directories are
 /// created and the runtime directory is recreated empty.
 fn prepare_directories(
@@ -150,6 +185,7 @@ fn open_metadata(
     system_path: &Path,
     env: &HashMap<String, String>,
     default_root: bool,
+    encryptor: Option<Arc<Encryptor>>,
 ) -> Result<MetadataActor, String> {
     let mut root = RootCredentials {
         username: env
@@ -179,8 +215,9 @@ fn open_metadata(
         },
         topic_defaults: topic_defaults(config),
         recreate_missing_state: config.system.recovery.recreate_missing_state,
-        storage: Arc::new(storage_config(config)),
+        storage: Arc::new(storage_config(config, encryptor.clone())),
         max_tokens_per_user: config.personal_access_token.max_tokens_per_user,
+        encryptor,
     })
     .map_err(|e| e.to_string())?;
     if let Some(t) = &boot.truncation {
@@ -197,9 +234,9 @@ fn open_metadata(
     Ok(actor)
 }
 
-/// How partitions store messages, from `[system.partition]`, `[system.segment]` and
-/// `[system.message_deduplication]`.
-fn storage_config(config: &ServerConfig) -> StorageConfig {
+/// How partitions store messages, from `[system.partition]`, `[system.segment]`,
+/// `[system.message_deduplication]` and `[system.encryption]`.
+fn storage_config(config: &ServerConfig, encryptor: Option<Arc<Encryptor>>) -> StorageConfig {
     let p = &config.system.partition;
     let dedup = &config.system.message_deduplication;
     StorageConfig {
@@ -216,6 +253,7 @@ fn storage_config(config: &ServerConfig) -> StorageConfig {
         deduplication: dedup
             .enabled
             .then(|| (dedup.max_entries as usize, dedup.expiry.as_duration())),
+        encryptor,
     }
 }
 

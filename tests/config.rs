@@ -239,16 +239,6 @@ fn features_this_build_lacks_are_refused_by_key() {
     ] {
         assert_rejected(&[(var, "true")], key);
     }
-    assert_rejected(
-        &[
-            ("IGGY_SYSTEM_ENCRYPTION_ENABLED", "true"),
-            (
-                "IGGY_SYSTEM_ENCRYPTION_KEY",
-                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-            ),
-        ],
-        "system.encryption.enabled",
-    );
 }
 
 #[test]

@@ -19,6 +19,7 @@
 
 pub mod access;
 pub mod bytes_io;
+pub mod crypto;
 pub mod error;
 pub mod identifier;
 pub mod metadata;

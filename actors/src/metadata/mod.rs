@@ -78,6 +78,8 @@ pub struct MetadataConfig {
     pub storage: std::sync::Arc<crate::partition::StorageConfig>,
     /// `personal_access_token.max_tokens_per_user`
     pub max_tokens_per_user: u32,
+    /// `system.encryption`: the log's command payloads are sealed with this key.
+    pub encryptor: Option<std::sync::Arc<crate::crypto::Encryptor>>,
 }
 
 /// What happened while the metadata was opened, for the caller to report.
@@ -144,7 +146,8 @@ impl MetadataActor {
         };
         std::fs::create_dir_all(&config.state_dir).map_err(io_err(&config.state_dir))?;
         let path = config.state_dir.join("log");
-        let opened = StateLog::open(&path, config.enforce_fsync).map_err(io_err(&path))?;
+        let opened = StateLog::open_with(&path, config.enforce_fsync, config.encryptor.clone())
+            .map_err(io_err(&path))?;
         let mut actor = MetadataActor {
             log: opened.log,
             users: BTreeMap::new(),
@@ -370,6 +373,7 @@ mod tests {
             recreate_missing_state: false,
             storage: Default::default(),
             max_tokens_per_user: 100,
+            encryptor: None,
         }
     }
 

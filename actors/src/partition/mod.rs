@@ -3,6 +3,7 @@
 //! shard chosen by a stable hash of its ids and receives one message per batch.
 
 mod dedup;
+mod encryption;
 pub mod frame;
 mod handlers;
 pub mod index;
@@ -18,6 +19,7 @@ mod storage;
 pub use handlers::{PurgePartition, RemovePartition, StopPartition};
 pub use retention::DeleteOldestSegments;
 
+use crate::crypto::Encryptor;
 use crate::error::IggyError;
 use actix::prelude::*;
 use dedup::Deduplicator;
@@ -91,6 +93,8 @@ pub struct StorageConfig {
     pub validate_checksum: bool,
     /// `system.message_deduplication`: (max entries, expiry) when enabled.
     pub deduplication: Option<(usize, Duration)>,
+    /// `system.encryption`: payloads and user headers are stored sealed with this key.
+    pub encryptor: Option<Arc<Encryptor>>,
 }
 
 impl Default for StorageConfig {
@@ -103,6 +107,7 @@ impl Default for StorageConfig {
             cache_indexes: IndexCaching::OpenSegment,
             validate_checksum: false,
             deduplication: None,
+            encryptor: None,
         }
     }
 }

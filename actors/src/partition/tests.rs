@@ -619,3 +619,31 @@ async fn deleting_segments_keeps_offsets_the_newest_message_and_consistent_files
     let (chunks, n, last) = p.read(0, 10).unwrap();
     assert_eq!((n, last, payloads(&chunks)), (1, 6, vec![b"g".to_vec()]));
 }
+
+#[test]
+fn encrypted_messages_are_stored_sealed_and_read_in_plaintext() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p");
+    let enc = Arc::new(crate::crypto::Encryptor::new(&[5u8; 32]).unwrap());
+    let cfg = config(|c| c.encryptor = Some(enc.clone()));
+    let mut p = PartitionActor::open(key(), path.clone(), true, cfg.clone()).unwrap();
+    p.append(batch(&[b"first secret", b"second secret"]), false)
+        .unwrap();
+    assert_eq!(
+        read_all(&p),
+        vec![b"first secret".to_vec(), b"second secret".to_vec()]
+    );
+    let log = std::fs::read(&p.segments[0].log_path).unwrap();
+    assert!(!log.windows(6).any(|w| w == b"secret"));
+    // A message whose stored bytes were changed is left out; the others come back.
+    let mut damaged = log.clone();
+    damaged[HEADER_SIZE + 20] ^= 1;
+    std::fs::write(&p.segments[0].log_path, &damaged).unwrap();
+    let (chunks, n, last) = p.read(0, 10).unwrap();
+    assert_eq!((n, last), (1, 1));
+    assert_eq!(payloads(&chunks), vec![b"second secret".to_vec()]);
+    drop(p);
+    std::fs::write(path.join("00000000000000000000.log"), &log).unwrap();
+    let p = PartitionActor::open(key(), path, false, cfg).unwrap();
+    assert_eq!(read_all(&p).len(), 2);
+}
