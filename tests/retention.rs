@@ -2,159 +2,18 @@
 //! barrier it shares with DeleteSegments, and DeleteSegments keeping the newest message.
 //!
 //! Segments are 1 KiB and every message (64-byte header + 100-byte payload) is written at
-//! once, so a segment is sealed after 7 messages sent one by one.
+//! once, so a segment is sealed after 7 messages sent one by one (`common::segments`).
 
 mod common;
 
-use std::future::Future;
-use std::path::Path;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use bytes::Bytes;
-use common::{id, partition_dir, root_client, within, TestDirs, TestServer};
+use common::segments::*;
+use common::{id, partition_dir, root_client, within, TestDirs};
 use iggy::prelude::{
-    CompressionAlgorithm, Consumer, ConsumerOffsetClient, IggyByteSize, IggyClient, IggyDuration,
-    IggyExpiry, IggyMessage, MaxTopicSize, MessageClient, Partitioning, PollingStrategy,
-    SegmentClient, StreamClient, SystemClient, TopicClient,
+    CompressionAlgorithm, Consumer, ConsumerOffsetClient, IggyByteSize, IggyExpiry, MaxTopicSize,
+    PollingStrategy, SegmentClient, SystemClient, TopicClient,
 };
-
-/// Messages a segment holds when they are sent one by one.
-const PER_SEGMENT: u64 = 7;
-/// Bytes of one stored message.
-const MESSAGE_SIZE: u64 = 164;
-/// Bound on waiting for the cleaner (turns a hang into a failure).
-const CLEANER_DEADLINE: Duration = Duration::from_secs(30);
-
-fn start(dirs: &Arc<TestDirs>, cleaner: bool) -> TestServer {
-    let builder = TestServer::builder()
-        .dirs(dirs)
-        .env("IGGY_SYSTEM_SEGMENT_SIZE", "1 KiB")
-        .env("IGGY_SYSTEM_PARTITION_MESSAGES_REQUIRED_TO_SAVE", "1")
-        .env("IGGY_DATA_MAINTENANCE_MESSAGES_INTERVAL", "300ms");
-    if cleaner {
-        builder
-            .env("IGGY_DATA_MAINTENANCE_MESSAGES_CLEANER_ENABLED", "true")
-            .start()
-    } else {
-        builder.start()
-    }
-}
-
-/// Stream 0 "s" with topic 0 "t".
-async fn setup(client: &IggyClient, partitions: u32, expiry: IggyExpiry, max: MaxTopicSize) {
-    within(client.create_stream("s")).await.expect("stream");
-    within(client.create_topic(
-        &id(0),
-        "t",
-        partitions,
-        CompressionAlgorithm::None,
-        None,
-        expiry,
-        max,
-    ))
-    .await
-    .expect("topic");
-}
-
-fn expiry(text: &str) -> IggyExpiry {
-    IggyExpiry::ExpireDuration(text.parse::<IggyDuration>().expect("duration"))
-}
-
-fn payload(i: u64) -> Bytes {
-    Bytes::from(format!("{i:0100}"))
-}
-
-/// Sends messages `range` to `partition`, one request each.
-async fn send_one_by_one(client: &IggyClient, partition: u32, range: std::ops::Range<u64>) {
-    for i in range {
-        let mut messages = vec![IggyMessage::builder()
-            .payload(payload(i))
-            .build()
-            .expect("message")];
-        within(client.send_messages(
-            &id(0),
-            &id(0),
-            &Partitioning::partition_id(partition),
-            &mut messages,
-        ))
-        .await
-        .expect("send");
-    }
-}
-
-async fn poll(
-    client: &IggyClient,
-    partition: u32,
-    strategy: PollingStrategy,
-    count: u32,
-) -> Vec<u64> {
-    within(client.poll_messages(
-        &id(0),
-        &id(0),
-        Some(partition),
-        &Consumer::new(id(999)),
-        &strategy,
-        count,
-        false,
-    ))
-    .await
-    .expect("poll")
-    .messages
-    .iter()
-    .map(|m| m.header.offset)
-    .collect()
-}
-
-/// (segments, messages, bytes) of a partition as GetTopic reports them.
-async fn figures(client: &IggyClient, partition: u32) -> (u32, u64, u64) {
-    let topic = within(client.get_topic(&id(0), &id(0)))
-        .await
-        .expect("get topic")
-        .expect("topic");
-    let p = &topic.partitions[partition as usize];
-    (p.segments_count, p.messages_count, p.size.as_bytes_u64())
-}
-
-async fn topic_size(client: &IggyClient) -> u64 {
-    within(client.get_topic(&id(0), &id(0)))
-        .await
-        .expect("get topic")
-        .expect("topic")
-        .size
-        .as_bytes_u64()
-}
-
-/// Start offsets of the segment files in a partition directory.
-fn segment_files(dir: &Path) -> Vec<u64> {
-    let mut starts: Vec<u64> = std::fs::read_dir(dir)
-        .expect("partition dir")
-        .filter_map(|e| {
-            let path = e.ok()?.path();
-            (path.extension()? == "log")
-                .then(|| path.file_stem()?.to_str()?.parse().ok())
-                .flatten()
-        })
-        .collect();
-    starts.sort();
-    starts
-}
-
-/// Waits until `check` answers true, failing after [`CLEANER_DEADLINE`].
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = Instant::now() + CLEANER_DEADLINE;
-    while !check().await {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: not within {CLEANER_DEADLINE:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_segments_go_the_active_one_stays_and_offsets_go_on() {
@@ -342,4 +201,64 @@ async fn a_stored_group_offset_keeps_unread_segments() {
     })
     .await;
     assert_eq!(segment_files(&dir), [21]);
+}
+
+/// A kill -9 in the middle of a cleaner round (500 expired segments, deleted one by one)
+/// leaves a partition whose remaining segments are whole and readable, and another topic
+/// untouched; the next round goes on where the killed one stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_a_cleaner_round_keeps_every_message_that_should_stay() {
+    const SEGMENTS: u64 = 500;
+    let total = SEGMENTS * PER_SEGMENT;
+    let dirs = TestDirs::new();
+    let mut server = start(&dirs, true);
+    let client = root_client(&server).await;
+    setup(&client, 1, expiry("2s"), MaxTopicSize::Unlimited).await;
+    within(client.create_topic(
+        &id(0),
+        "keep",
+        1,
+        CompressionAlgorithm::None,
+        None,
+        IggyExpiry::NeverExpire,
+        MaxTopicSize::Unlimited,
+    ))
+    .await
+    .expect("topic");
+    // Seven messages a request fill one segment each.
+    send(&client, 0, 0, 0..total, PER_SEGMENT).await;
+    send(&client, 1, 0, 0..100, 10).await;
+    eventually("the cleaner starts deleting", || async {
+        server.stdout().contains("deleted by the message cleaner")
+    })
+    .await;
+    server.kill();
+    drop(client);
+
+    let server = start(&dirs, false);
+    let client = root_client(&server).await;
+    assert_eq!(read_from(&client, 1, 0, 0).await, 100, "the other topic");
+    let first = poll(&client, 0, PollingStrategy::first(), 1).await;
+    let first = first.first().copied().unwrap_or(total);
+    assert_eq!(first % PER_SEGMENT, 0, "whole segments went");
+    assert_eq!(read_from(&client, 0, 0, first).await, total - first);
+    let (segments, messages, _) = figures(&client, 0).await;
+    assert_eq!(messages, total - first);
+    assert_eq!(u64::from(segments), (total - first) / PER_SEGMENT + 1);
+    let dir = partition_dir(&dirs, 0, 0, 0);
+    assert_no_orphan_index(&dir);
+    assert_eq!(segment_files(&dir).len() as u32, segments);
+    drop(client);
+    server.stop();
+
+    let server = start(&dirs, true);
+    let client = root_client(&server).await;
+    eventually("the rest expires", || async {
+        figures(&client, 0).await.1 == 0
+    })
+    .await;
+    assert_eq!(segment_files(&dir), [total]);
+    assert_eq!(read_from(&client, 1, 0, 0).await, 100, "the other topic");
+    send_one_by_one(&client, 0, total..total + 1).await;
+    assert_eq!(poll(&client, 0, PollingStrategy::first(), 5).await, [total]);
 }
