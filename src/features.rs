@@ -25,13 +25,13 @@ fn inert_keys(c: &ServerConfig, d: &ServerConfig) -> Vec<(&'static str, bool, &'
         ),
         (
             "system.backup.path",
-            s.backup.path != ds.backup.path,
-            "backups are not implemented",
+            s.backup.path != ds.backup.path && !s.segment.archive_expired,
+            "it is where system.segment.archive_expired = true archives segments, and that is off",
         ),
         (
             "system.backup.compatibility.path",
             s.backup.compatibility.path != ds.backup.compatibility.path,
-            "backups are not implemented",
+            "there is no compatibility conversion of old data",
         ),
         (
             "system.state.max_file_operation_retries",
@@ -55,8 +55,8 @@ fn inert_keys(c: &ServerConfig, d: &ServerConfig) -> Vec<(&'static str, bool, &'
         ),
         (
             "system.segment.archive_expired",
-            s.segment.archive_expired != ds.segment.archive_expired,
-            "segments are never archived",
+            s.segment.archive_expired && !c.data_maintenance.messages.cleaner_enabled,
+            "segments are archived by the message cleaner, and data_maintenance.messages.cleaner_enabled is false",
         ),
         (
             "system.memory_pool.enabled",
@@ -144,5 +144,17 @@ mod tests {
         let mut c = defaults;
         c.data_maintenance.messages.cleaner_enabled = true;
         assert!(refuse_unavailable(&c).is_ok(), "the cleaner is built");
+        // Archiving needs the cleaner; the backup path needs archiving.
+        c.system.segment.archive_expired = true;
+        c.system.backup.path = "/srv/iggy-backup".into();
+        assert!(refuse_unavailable(&c).is_ok());
+        c.data_maintenance.messages.cleaner_enabled = false;
+        assert!(refuse_unavailable(&c)
+            .unwrap_err()
+            .contains("system.segment.archive_expired"));
+        c.system.segment.archive_expired = false;
+        assert!(refuse_unavailable(&c)
+            .unwrap_err()
+            .contains("system.backup.path"));
     }
 }

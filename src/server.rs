@@ -9,6 +9,7 @@ use crate::features;
 use crate::logging::{Logging, LoggingSettings};
 use crate::tcp;
 use actix::prelude::*;
+use iggy_actors::archive::Archiver;
 use iggy_actors::crypto::Encryptor;
 use iggy_actors::metadata::state_log;
 use iggy_actors::metadata::{
@@ -316,8 +317,9 @@ async fn serve(
     let maintenance = &config.data_maintenance.messages;
     if maintenance.cleaner_enabled {
         let (metadata, interval) = (metadata.clone(), maintenance.interval.as_duration());
+        let archiver = archiver(&config);
         MessageCleaner::start_in_arbiter(&engine.handle(), move |_| {
-            MessageCleaner::new(metadata, interval)
+            MessageCleaner::new(metadata, interval, archiver)
         });
     } else {
         info!("message cleaner disabled (data_maintenance.messages.cleaner_enabled = false): message expiry and max topic size are not enforced");
@@ -390,6 +392,24 @@ async fn serve(
         Err(_) => warn!("shards still referenced at shutdown; leaving them to the process exit"),
     }
     Ok(())
+}
+
+/// The archiver of `system.segment.archive_expired`, writing under `system.backup.path`
+/// (relative to `system.path` unless absolute). A path that cannot be created now is
+/// reported; the cleaner keeps the segments and tries again every round.
+fn archiver(config: &ServerConfig) -> Option<Arc<Archiver>> {
+    if !config.system.segment.archive_expired {
+        return None;
+    }
+    let root = Path::new(&config.system.path).join(&config.system.backup.path);
+    if let Err(e) = std::fs::create_dir_all(&root) {
+        warn!(
+            "system.backup.path: cannot create {}: {e}; expired segments are kept until it can be written",
+            root.display()
+        );
+    }
+    let encrypted = config.system.encryption.enabled;
+    Some(Arc::new(Archiver::new(root, encrypted)))
 }
 
 /// Writes the effective configuration, with the bound addresses, to

@@ -18,6 +18,7 @@
 //! on a shard, sending the messages above and receiving `metadata::CloseSession`.
 
 pub mod access;
+pub mod archive;
 pub mod bytes_io;
 pub mod crypto;
 pub mod error;

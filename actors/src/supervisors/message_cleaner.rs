@@ -14,7 +14,13 @@
 //! the files go on a blocking thread, so the shard's other partitions never wait. The
 //! partition applies the consumer barrier; a consumer that keeps an expired segment (or
 //! keeps a full topic from shrinking) is named in a warning every round.
+//!
+//! With `system.segment.archive_expired` a segment is first copied to the backup path
+//! ([`Archiver`]), reading it through handles the partition gave out, so no producer waits
+//! for the copy; only once the copy is complete is the segment deleted. A failed copy keeps
+//! the segment, and the next round tries again.
 
+use crate::archive::{Archiver, SegmentLabel};
 use crate::error::IggyError;
 use crate::metadata::retention::{GetRetentionPlan, PartitionRetention, TopicRetention};
 use crate::metadata::state_log::now_micros;
@@ -22,20 +28,28 @@ use crate::metadata::MetadataActor;
 use crate::partition::retention::{Candidate, DeleteSegment, OldestDeletable, SegmentSummary};
 use actix::prelude::*;
 use log::{info, warn};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub struct MessageCleaner {
     metadata: Addr<MetadataActor>,
     interval: Duration,
+    /// Set with `system.segment.archive_expired`: segments are archived before they go.
+    archiver: Option<Arc<Archiver>>,
     /// A round is running: the next tick is skipped rather than started beside it.
     busy: bool,
 }
 
 impl MessageCleaner {
-    pub fn new(metadata: Addr<MetadataActor>, interval: Duration) -> Self {
+    pub fn new(
+        metadata: Addr<MetadataActor>,
+        interval: Duration,
+        archiver: Option<Arc<Archiver>>,
+    ) -> Self {
         Self {
             metadata,
             interval,
+            archiver,
             busy: false,
         }
     }
@@ -46,8 +60,12 @@ impl Actor for MessageCleaner {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         info!(
-            "message cleaner: enforcing message expiry and max topic size every {:?}",
-            self.interval
+            "message cleaner: enforcing message expiry and max topic size every {:?}{}",
+            self.interval,
+            match &self.archiver {
+                Some(a) => format!(", archiving segments to {} first", a.root().display()),
+                None => String::new(),
+            }
         );
         ctx.run_interval(self.interval, |act, ctx| {
             if act.busy {
@@ -56,6 +74,7 @@ impl Actor for MessageCleaner {
             }
             act.busy = true;
             let metadata = act.metadata.clone();
+            let archiver = act.archiver.clone();
             let round = async move {
                 let Ok(topics) = metadata.send(GetRetentionPlan).await else {
                     return;
@@ -63,7 +82,7 @@ impl Actor for MessageCleaner {
                 let now = now_micros();
                 let rounds: Vec<_> = topics
                     .into_iter()
-                    .map(|topic| actix::spawn(clean_topic(topic, now)))
+                    .map(|topic| actix::spawn(clean_topic(Arc::new(topic), archiver.clone(), now)))
                     .collect();
                 let mut deleted = 0;
                 for r in rounds {
@@ -79,21 +98,22 @@ impl Actor for MessageCleaner {
 }
 
 /// One round for one topic: expiry, then size. Answers how many segments went.
-async fn clean_topic(topic: TopicRetention, now: u64) -> usize {
+async fn clean_topic(
+    topic: Arc<TopicRetention>,
+    archiver: Option<Arc<Archiver>>,
+    now: u64,
+) -> usize {
     let mut deleted = 0;
     if let Some(expiry) = topic.message_expiry {
-        let expiring: Vec<_> = topic
-            .partitions
-            .iter()
-            .cloned()
-            .map(|p| actix::spawn(expire(p, expiry, now)))
+        let expiring: Vec<_> = (0..topic.partitions.len())
+            .map(|i| actix::spawn(expire(topic.clone(), i, archiver.clone(), expiry, now)))
             .collect();
         for e in expiring {
             deleted += e.await.unwrap_or(0);
         }
     }
     if let Some(max_size) = topic.max_size {
-        deleted += shrink(&topic, max_size).await;
+        deleted += shrink(&topic, archiver.as_deref(), max_size).await;
     }
     deleted
 }
@@ -118,9 +138,38 @@ fn answered(
     }
 }
 
-/// Deletes the segment; false when it did not go (the partition changed meanwhile).
-async fn remove(p: &PartitionRetention, segment: &SegmentSummary, why: &str) -> bool {
+/// Archives the segment when configured, then deletes it; false when it did not go (the
+/// copy failed, or the partition changed meanwhile).
+async fn remove(
+    topic: &TopicRetention,
+    p: &PartitionRetention,
+    archiver: Option<&Archiver>,
+    segment: &SegmentSummary,
+    why: &str,
+) -> bool {
     let start_offset = segment.start_offset;
+    if let Some(archiver) = archiver {
+        let label = SegmentLabel {
+            key: p.key,
+            stream_name: topic.stream_name.clone(),
+            topic_name: topic.topic_name.clone(),
+        };
+        match archiver.archive(&label, segment, why).await {
+            Ok(dir) => info!(
+                "message cleaner: {}: segment {start_offset} archived to {}/{dir}",
+                p.key,
+                archiver.root().display()
+            ),
+            Err(e) => {
+                warn!(
+                    "message cleaner: {}: segment {start_offset} kept: cannot archive it to {}: {e} (tried again next round)",
+                    p.key,
+                    archiver.root().display()
+                );
+                return false;
+            }
+        }
+    }
     match p.addr.send(DeleteSegment { start_offset }).await {
         Ok(Ok(went)) => {
             if went {
@@ -139,14 +188,22 @@ async fn remove(p: &PartitionRetention, segment: &SegmentSummary, why: &str) -> 
     }
 }
 
-/// Deletes a partition's expired segments, oldest first. Answers how many went.
-async fn expire(p: PartitionRetention, expiry: u64, now: u64) -> usize {
+/// Deletes the expired segments of the topic's partition `i`, oldest first. Answers how
+/// many went.
+async fn expire(
+    topic: Arc<TopicRetention>,
+    i: usize,
+    archiver: Option<Arc<Archiver>>,
+    expiry: u64,
+    now: u64,
+) -> usize {
+    let p = &topic.partitions[i];
     let expired = |last_timestamp: u64| last_timestamp.saturating_add(expiry) <= now;
     let mut deleted = 0;
-    while let Some(c) = candidate(&p).await {
+    while let Some(c) = candidate(p).await {
         match c.segment {
             Some(s) if expired(s.last_timestamp) => {
-                if !remove(&p, &s, "expired").await {
+                if !remove(&topic, p, archiver.as_deref(), &s, "expired").await {
                     break;
                 }
                 deleted += 1;
@@ -170,7 +227,7 @@ async fn expire(p: PartitionRetention, expiry: u64, now: u64) -> usize {
 
 /// While the topic is at or above 90 % of `max_size`, deletes the oldest deletable segment
 /// across its partitions. Answers how many went.
-async fn shrink(topic: &TopicRetention, max_size: u64) -> usize {
+async fn shrink(topic: &TopicRetention, archiver: Option<&Archiver>, max_size: u64) -> usize {
     let full = |size: u64| u128::from(size) * 10 >= u128::from(max_size) * 9;
     if !full(topic.size()) {
         return 0;
@@ -207,7 +264,10 @@ async fn shrink(topic: &TopicRetention, max_size: u64) -> usize {
         let p = &topic.partitions[i];
         let segment = candidates[i].segment.take();
         let went = match &segment {
-            Some(s) => remove(p, s, "the topic is at or above 90 % of its max size").await,
+            Some(s) => {
+                let why = "the topic is at or above 90 % of its max size";
+                remove(topic, p, archiver, s, why).await
+            }
             None => false,
         };
         if went {
