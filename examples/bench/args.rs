@@ -16,7 +16,7 @@ Fixed rate: with --rate R (total over all producers, e.g. 300MB/s, 1M msg/s, \
 is R, whatever the server does. Latency is measured from each batch's scheduled send time, \
 not from when it was actually sent, so a stalled server shows up as latency of every batch \
 that had to wait (no coordinated omission).
-Producer j writes to stream bench-(j mod S), partition (j div S) mod K (partition-id \
+Producer j writes to stream <prefix>-(j mod S) (prefix bench unless --stream-prefix), partition (j div S) mod K (partition-id \
 partitioning). Consumers (kind-1 consumers polling by offset from 0) share all \
 non-empty partitions round-robin and read until they have everything the producers wrote; \
 with --producers 0 they read what the bench-* streams hold. Streams are deleted and \
@@ -96,6 +96,16 @@ pub struct Args {
     /// (counted in its elapsed time)
     #[argh(switch)]
     pub fsync_flush: bool,
+
+    /// streams are named <prefix>-0..<prefix>-(S-1) [default: bench]: a second run on
+    /// other streams of the same server (e.g. a load beside a cleaner's work)
+    #[argh(option, default = "String::from(\"bench\")")]
+    pub stream_prefix: String,
+
+    /// message expiry of the topics a run creates, e.g. "10s" [default: none]: with the
+    /// server's message cleaner on, the data is deleted once it expired
+    #[argh(option, default = "String::from(\"none\")")]
+    pub message_expiry: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -228,6 +238,8 @@ pub struct Config {
     pub json: Option<PathBuf>,
     pub keep_data: bool,
     pub fsync_flush: bool,
+    pub stream_prefix: String,
+    pub message_expiry: String,
 }
 
 impl Config {
@@ -259,6 +271,12 @@ impl Config {
         if args.producers == 0 && args.fsync_flush {
             return Err("--fsync-flush needs at least one producer".into());
         }
+        if args.stream_prefix.is_empty() {
+            return Err("--stream-prefix cannot be empty".into());
+        }
+        args.message_expiry
+            .parse::<iggy::prelude::IggyExpiry>()
+            .map_err(|e| format!("--message-expiry {:?}: {e}", args.message_expiry))?;
         let batch_bytes = args.message_size as u64 * args.messages_per_batch as u64;
         let batches = match (args.batches, args.total_bytes) {
             (Some(_), Some(_)) => {
@@ -288,6 +306,8 @@ impl Config {
             json: args.json,
             keep_data: args.keep_data,
             fsync_flush: args.fsync_flush,
+            stream_prefix: args.stream_prefix,
+            message_expiry: args.message_expiry,
         })
     }
 

@@ -11,8 +11,8 @@ pub const TOPIC: &str = "bench";
 /// A consumer that gets no new message for this long gives up.
 const CONSUMER_IDLE_LIMIT: Duration = Duration::from_secs(30);
 
-pub fn stream_name(index: u32) -> String {
-    format!("bench-{index}")
+pub fn stream_name(config: &Config, index: u32) -> String {
+    format!("{}-{index}", config.stream_prefix)
 }
 
 fn named(name: &str) -> Result<Identifier, String> {
@@ -30,7 +30,7 @@ pub struct Layout {
 pub async fn create_streams(client: &IggyClient, config: &Config) -> Result<Layout, String> {
     let mut partition_ids = Vec::new();
     for s in 0..config.streams {
-        let name = stream_name(s);
+        let name = stream_name(config, s);
         let id = named(&name)?;
         let existing = client
             .get_stream(&id)
@@ -53,7 +53,10 @@ pub async fn create_streams(client: &IggyClient, config: &Config) -> Result<Layo
                 config.partitions,
                 CompressionAlgorithm::None,
                 None,
-                IggyExpiry::NeverExpire,
+                config
+                    .message_expiry
+                    .parse::<IggyExpiry>()
+                    .map_err(|e| format!("--message-expiry: {e}"))?,
                 MaxTopicSize::Unlimited,
             )
             .await
@@ -84,7 +87,7 @@ pub async fn create_streams(client: &IggyClient, config: &Config) -> Result<Layo
 pub async fn existing_streams(client: &IggyClient, config: &Config) -> Result<Layout, String> {
     let (mut partition_ids, mut expected) = (Vec::new(), Vec::new());
     for s in 0..config.streams {
-        let name = stream_name(s);
+        let name = stream_name(config, s);
         let topic = client
             .get_topic(&named(&name)?, &named(TOPIC)?)
             .await
@@ -140,7 +143,7 @@ pub async fn produce(
     partition_id: u32,
     start: Instant,
 ) -> Result<Recorder, String> {
-    let name = stream_name(stream);
+    let name = stream_name(&config, stream);
     let (stream_id, topic_id) = (named(&name)?, named(TOPIC)?);
     let partitioning = Partitioning::partition_id(partition_id);
     // One payload buffer shared by every message of every batch (Bytes clones).
