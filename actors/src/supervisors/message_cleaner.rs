@@ -36,8 +36,6 @@ pub struct MessageCleaner {
     interval: Duration,
     /// Set with `system.segment.archive_expired`: segments are archived before they go.
     archiver: Option<Arc<Archiver>>,
-    /// A round is running: the next tick is skipped rather than started beside it.
-    busy: bool,
 }
 
 impl MessageCleaner {
@@ -50,7 +48,6 @@ impl MessageCleaner {
             metadata,
             interval,
             archiver,
-            busy: false,
         }
     }
 }
@@ -67,15 +64,10 @@ impl Actor for MessageCleaner {
                 None => String::new(),
             }
         );
-        ctx.run_interval(self.interval, |act, ctx| {
-            if act.busy {
-                warn!("message cleaner: the previous round is still running, this one is skipped");
-                return;
-            }
-            act.busy = true;
+        super::run_rounds(ctx, self.interval, "message cleaner", |act: &mut Self| {
             let metadata = act.metadata.clone();
             let archiver = act.archiver.clone();
-            let round = async move {
+            async move {
                 let Ok(topics) = metadata.send(GetRetentionPlan).await else {
                     return;
                 };
@@ -91,8 +83,7 @@ impl Actor for MessageCleaner {
                 if deleted > 0 {
                     info!("message cleaner: {deleted} segment(s) deleted");
                 }
-            };
-            ctx.spawn(fut::wrap_future(round).map(|_, act: &mut Self, _| act.busy = false));
+            }
         });
     }
 }
