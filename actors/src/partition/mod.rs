@@ -3,6 +3,7 @@
 //! shard chosen by a stable hash of its ids and receives one message per batch.
 
 mod dedup;
+mod deleter;
 mod encryption;
 pub mod frame;
 mod handlers;

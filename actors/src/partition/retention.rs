@@ -7,14 +7,16 @@
 //! consumer or consumer-group offset (the consumer barrier). `DeleteSegments` also keeps
 //! the segment holding the newest message.
 //!
-//! The files are deleted on a blocking thread: the shard's other partitions go on, and this
-//! partition takes its next message (a producer's append) once that one deletion is done.
+//! The files are deleted on the deleter thread (`deleter.rs`, lowest priority): the shard's
+//! other partitions go on, and this partition takes its next message (a producer's append)
+//! once that one deletion is done.
 //! The index goes before the log, so a `kill -9` in between leaves a log whose index is
 //! rebuilt when it loads (the segment is deleted again by the next round), never an index
 //! without its log.
 
+use super::deleter;
 use super::messages::ConsumerKey;
-use super::segments::{self, SegmentFiles};
+use super::segments::SegmentFiles;
 use super::PartitionActor;
 use crate::error::IggyError;
 use actix::prelude::*;
@@ -139,31 +141,22 @@ impl PartitionActor {
         })
     }
 
-    /// Deletes the files of the `n` oldest segments on a blocking thread, oldest first,
+    /// Deletes the files of the `n` oldest segments on the deleter thread, oldest first,
     /// then drops the deleted ones from the list (the actor takes no other message
     /// meanwhile). When a deletion fails, the partition still holds a contiguous run of
     /// segments whose files all exist. Answers how many went.
     fn delete_front(&mut self, n: usize) -> ResponseActFuture<Self, Result<usize, IggyError>> {
         let files: Vec<SegmentFiles> = self.segments[..n].iter().map(|s| s.files()).collect();
-        let work = tokio::task::spawn_blocking(move || {
-            let mut deleted = 0;
-            for f in &files {
-                if let Err(e) = segments::delete(f) {
-                    return (deleted, Some(e));
+        Box::pin(fut::wrap_future(deleter::delete(files)).map(
+            |(deleted, failure), act: &mut Self, _| {
+                act.segments.drain(..deleted);
+                act.publish_stats();
+                match failure {
+                    Some(e) => Err(act.io("delete a segment", e)),
+                    None => Ok(deleted),
                 }
-                deleted += 1;
-            }
-            (deleted, None)
-        });
-        Box::pin(fut::wrap_future(work).map(|joined, act: &mut Self, _| {
-            let (deleted, failure) = joined.unwrap_or_else(|e| (0, Some(std::io::Error::other(e))));
-            act.segments.drain(..deleted);
-            act.publish_stats();
-            match failure {
-                Some(e) => Err(act.io("delete a segment", e)),
-                None => Ok(deleted),
-            }
-        }))
+            },
+        ))
     }
 }
 
