@@ -47,7 +47,9 @@ async fn expired_segments_go_the_active_one_stays_and_offsets_go_on() {
     );
     send_one_by_one(&client, 0, 30..31).await;
     assert_eq!(poll(&client, 0, PollingStrategy::last(), 1).await, [30]);
-    assert!(server.stdout().contains("deleted: expired"));
+    assert!(server
+        .stdout()
+        .contains("messages below offset 28 are gone"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,8 +230,9 @@ async fn kill_9_during_a_cleaner_round_keeps_every_message_that_should_stay() {
     // Seven messages a request fill one segment each.
     send(&client, 0, 0, 0..total, PER_SEGMENT).await;
     send(&client, 1, 0, 0..100, 10).await;
+    let dir = partition_dir(&dirs, 0, 0, 0);
     eventually("the cleaner starts deleting", || async {
-        server.stdout().contains("deleted by the message cleaner")
+        segment_files(&dir).len() as u64 <= SEGMENTS
     })
     .await;
     server.kill();
@@ -245,7 +248,6 @@ async fn kill_9_during_a_cleaner_round_keeps_every_message_that_should_stay() {
     let (segments, messages, _) = figures(&client, 0).await;
     assert_eq!(messages, total - first);
     assert_eq!(u64::from(segments), (total - first) / PER_SEGMENT + 1);
-    let dir = partition_dir(&dirs, 0, 0, 0);
     assert_no_orphan_index(&dir);
     assert_eq!(segment_files(&dir).len() as u32, segments);
     drop(client);

@@ -20,7 +20,7 @@ use super::segments::SegmentFiles;
 use super::PartitionActor;
 use crate::error::IggyError;
 use actix::prelude::*;
-use log::{info, warn};
+use log::{debug, info, warn};
 use std::fmt;
 use std::fs::File;
 use std::sync::Arc;
@@ -200,7 +200,7 @@ impl Handler<DeleteSegment> for PartitionActor {
         AtomicResponse::new(Box::pin(self.delete_front(1).map(move |deleted, _, _| {
             let went = deleted? == 1;
             if went {
-                info!("{key}: segment {start} deleted by the message cleaner");
+                debug!("{key}: segment {start} deleted by the message cleaner");
             }
             Ok(went)
         })))

@@ -27,7 +27,7 @@ use crate::metadata::state_log::now_micros;
 use crate::metadata::MetadataActor;
 use crate::partition::retention::{Candidate, DeleteSegment, OldestDeletable, SegmentSummary};
 use actix::prelude::*;
-use log::{info, warn};
+use log::{debug, info, warn};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -81,7 +81,7 @@ impl Actor for MessageCleaner {
                     deleted += r.await.unwrap_or(0);
                 }
                 if deleted > 0 {
-                    info!("message cleaner: {deleted} segment(s) deleted");
+                    debug!("message cleaner: {deleted} segment(s) deleted this round");
                 }
             }
         });
@@ -164,7 +164,7 @@ async fn remove(
     match p.addr.send(DeleteSegment { start_offset }).await {
         Ok(Ok(went)) => {
             if went {
-                info!(
+                debug!(
                     "message cleaner: {}: segment {start_offset} ({} message(s), {} B) deleted: {why}",
                     p.key, segment.messages, segment.size_bytes
                 );
@@ -190,7 +190,7 @@ async fn expire(
 ) -> usize {
     let p = &topic.partitions[i];
     let expired = |last_timestamp: u64| last_timestamp.saturating_add(expiry) <= now;
-    let mut deleted = 0;
+    let (mut deleted, mut below) = (0, 0);
     while let Some(c) = candidate(p).await {
         match c.segment {
             Some(s) if expired(s.last_timestamp) => {
@@ -198,6 +198,7 @@ async fn expire(
                     break;
                 }
                 deleted += 1;
+                below = s.last_offset + 1;
             }
             _ => {
                 if let Some(held) = c.held_back.filter(|h| expired(h.segment_last_timestamp)) {
@@ -212,6 +213,12 @@ async fn expire(
                 break;
             }
         }
+    }
+    if deleted > 0 {
+        info!(
+            "message cleaner: {}: {deleted} expired segment(s) deleted, messages below offset {below} are gone",
+            p.key
+        );
     }
     deleted
 }
@@ -265,6 +272,14 @@ async fn shrink(topic: &TopicRetention, archiver: Option<&Archiver>, max_size: u
             deleted += 1;
             candidates[i] = candidate(p).await.unwrap_or_default();
         }
+    }
+    if deleted > 0 {
+        info!(
+            "message cleaner: stream {} topic {}: {deleted} segment(s) deleted, the topic was at or above 90 % of its max size ({} B now, max {max_size} B)",
+            topic.stream_id,
+            topic.topic_id,
+            topic.size()
+        );
     }
     deleted
 }
