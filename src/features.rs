@@ -1,6 +1,6 @@
 //! Configuration that asks for something this server does not do yet. Security- and
 //! data-relevant features that are off by default are refused at start (silently ignoring
-//! them would store plaintext, skip retention or leave clients unchecked); transports that
+//! them would leave traffic unencrypted or clients unchecked); transports that
 //! are on by default are reported with a warning and do not listen.
 
 use crate::config::ServerConfig;
@@ -14,13 +14,13 @@ fn inert_keys(c: &ServerConfig, d: &ServerConfig) -> Vec<(&'static str, bool, &'
     vec![
         (
             "system.backup.path",
-            s.backup.path != ds.backup.path,
-            "backups are not implemented",
+            s.backup.path != ds.backup.path && !s.segment.archive_expired,
+            "it is where system.segment.archive_expired = true archives segments, and that is off",
         ),
         (
             "system.backup.compatibility.path",
             s.backup.compatibility.path != ds.backup.compatibility.path,
-            "backups are not implemented",
+            "there is no compatibility conversion of old data",
         ),
         (
             "system.state.max_file_operation_retries",
@@ -44,8 +44,8 @@ fn inert_keys(c: &ServerConfig, d: &ServerConfig) -> Vec<(&'static str, bool, &'
         ),
         (
             "system.segment.archive_expired",
-            s.segment.archive_expired != ds.segment.archive_expired,
-            "segments are never archived",
+            s.segment.archive_expired && !c.data_maintenance.messages.cleaner_enabled,
+            "segments are archived by the message cleaner, and data_maintenance.messages.cleaner_enabled is false",
         ),
         (
             "system.memory_pool.enabled",
@@ -106,23 +106,11 @@ pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
             ));
         }
     }
-    let unavailable = [
-        (
-            "system.encryption.enabled",
-            config.system.encryption.enabled,
-            "encryption at rest",
-        ),
-        (
-            "telemetry.enabled",
-            config.telemetry.enabled,
-            "OpenTelemetry export",
-        ),
-        (
-            "data_maintenance.messages.cleaner_enabled",
-            config.data_maintenance.messages.cleaner_enabled,
-            "the expired-message cleaner (message_expiry and max_topic_size enforcement)",
-        ),
-    ];
+    let unavailable = [(
+        "telemetry.enabled",
+        config.telemetry.enabled,
+        "OpenTelemetry export",
+    )];
     for (key, enabled, what) in unavailable {
         if enabled {
             return Err(format!(
@@ -157,14 +145,27 @@ mod tests {
         let defaults = ServerConfig::embedded_defaults().unwrap();
         assert!(refuse_unavailable(&defaults).is_ok());
         let mut c = defaults.clone();
-        c.system.encryption.enabled = true;
+        c.telemetry.enabled = true;
         assert!(refuse_unavailable(&c)
             .unwrap_err()
-            .contains("system.encryption.enabled"));
+            .contains("telemetry.enabled"));
         let mut c = defaults;
+        c.tcp.tls.enabled = true;
+        c.system.encryption.enabled = true;
+        assert!(refuse_unavailable(&c).is_ok(), "TLS and encryption are built");
         c.data_maintenance.messages.cleaner_enabled = true;
+        assert!(refuse_unavailable(&c).is_ok(), "the cleaner is built");
+        // Archiving needs the cleaner; the backup path needs archiving.
+        c.system.segment.archive_expired = true;
+        c.system.backup.path = "/srv/iggy-backup".into();
+        assert!(refuse_unavailable(&c).is_ok());
+        c.data_maintenance.messages.cleaner_enabled = false;
         assert!(refuse_unavailable(&c)
             .unwrap_err()
-            .contains("cleaner_enabled"));
+            .contains("system.segment.archive_expired"));
+        c.system.segment.archive_expired = false;
+        assert!(refuse_unavailable(&c)
+            .unwrap_err()
+            .contains("system.backup.path"));
     }
 }

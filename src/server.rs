@@ -9,12 +9,16 @@ use crate::features;
 use crate::listeners::Listeners;
 use crate::logging::{Logging, LoggingSettings};
 use actix::prelude::*;
+use iggy_actors::archive::Archiver;
+use iggy_actors::crypto::Encryptor;
+use iggy_actors::metadata::state_log;
 use iggy_actors::metadata::{
     MetadataActor, MetadataConfig, RootCredentials, ShutdownMetadata, StorageLayout, TopicDefaults,
 };
 use iggy_actors::partition::{IndexCaching, StorageConfig};
 use iggy_actors::shard::{self, Shards};
 use iggy_actors::supervisors::heartbeat_verifier::HeartbeatVerifier;
+use iggy_actors::supervisors::message_cleaner::MessageCleaner;
 use iggy_actors::supervisors::message_saver::MessageSaver;
 use iggy_actors::supervisors::pat_cleaner::PatCleaner;
 use iggy_actors::supervisors::rebalance_timer::RebalanceTimer;
@@ -42,6 +46,10 @@ pub fn run(args: Args, logging: &mut Logging) -> Result<(), String> {
     let cores = resolve_shards(&config)?;
     features::refuse_unavailable(&config)?;
     let system_path = PathBuf::from(&config.system.path);
+    let encryptor = encryptor(&config)?;
+    if !args.fresh {
+        check_encryption_key(&system_path, encryptor.as_deref())?;
+    }
     prepare_directories(&config, &system_path, args.fresh)?;
     let described = logging
         .apply(&logging_settings(&config, &system_path))
@@ -52,6 +60,7 @@ pub fn run(args: Args, logging: &mut Logging) -> Result<(), String> {
         &system_path,
         &env,
         args.with_default_root_credentials,
+        encryptor,
     )?;
     let config = Arc::new(config);
     let outcome = System::new().block_on(serve(config, cores, metadata, args.follower));
@@ -103,6 +112,34 @@ fn resolve_shards(config: &ServerConfig) -> Result<Vec<usize>, String> {
     Ok(cores)
 }
 
+/// The cipher of `system.encryption`, when it is enabled (the key was validated with the
+/// configuration).
+fn encryptor(config: &ServerConfig) -> Result<Option<Arc<Encryptor>>, String> {
+    use base64::Engine;
+    let e = &config.system.encryption;
+    if !e.enabled {
+        return Ok(None);
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(e.key.trim())
+        .ok()
+        .and_then(|key| Encryptor::new(&key))
+        .map(|enc| Some(Arc::new(enc)))
+        .ok_or_else(|| "system.encryption.key must be standard base64 of exactly 32 bytes".into())
+}
+
+/// Refuses to start, before anything on disk is touched, when the data was written with
+/// another key, with a key none is configured for, or without encryption while it is on.
+fn check_encryption_key(system_path: &Path, encryptor: Option<&Encryptor>) -> Result<(), String> {
+    let log = system_path.join("state").join("log");
+    state_log::check_key(&log, encryptor).map_err(|e| {
+        format!(
+            "cannot start: {} cannot be read with this system.encryption setting: {e}",
+            log.display()
+        )
+    })
+}
+
 /// `--fresh` wipes the data directory; then the data, state and streams directories are
 /// created and the runtime directory is recreated empty.
 fn prepare_directories(
@@ -150,6 +187,7 @@ fn open_metadata(
     system_path: &Path,
     env: &HashMap<String, String>,
     default_root: bool,
+    encryptor: Option<Arc<Encryptor>>,
 ) -> Result<MetadataActor, String> {
     let mut root = RootCredentials {
         username: env
@@ -179,8 +217,9 @@ fn open_metadata(
         },
         topic_defaults: topic_defaults(config),
         recreate_missing_state: config.system.recovery.recreate_missing_state,
-        storage: Arc::new(storage_config(config)),
+        storage: Arc::new(storage_config(config, encryptor.clone())),
         max_tokens_per_user: config.personal_access_token.max_tokens_per_user,
+        encryptor,
     })
     .map_err(|e| e.to_string())?;
     if let Some(t) = &boot.truncation {
@@ -197,9 +236,9 @@ fn open_metadata(
     Ok(actor)
 }
 
-/// How partitions store messages, from `[system.partition]`, `[system.segment]` and
-/// `[system.message_deduplication]`.
-fn storage_config(config: &ServerConfig) -> StorageConfig {
+/// How partitions store messages, from `[system.partition]`, `[system.segment]`,
+/// `[system.message_deduplication]` and `[system.encryption]`.
+fn storage_config(config: &ServerConfig, encryptor: Option<Arc<Encryptor>>) -> StorageConfig {
     let p = &config.system.partition;
     let dedup = &config.system.message_deduplication;
     StorageConfig {
@@ -216,6 +255,7 @@ fn storage_config(config: &ServerConfig) -> StorageConfig {
         deduplication: dedup
             .enabled
             .then(|| (dedup.max_entries as usize, dedup.expiry.as_duration())),
+        encryptor,
     }
 }
 
@@ -284,6 +324,16 @@ async fn serve(
     RebalanceTimer::start_in_arbiter(&engine.handle(), move |_| {
         RebalanceTimer::new(rebalance_metadata, interval, timeout)
     });
+    let maintenance = &config.data_maintenance.messages;
+    if maintenance.cleaner_enabled {
+        let (metadata, interval) = (metadata.clone(), maintenance.interval.as_duration());
+        let archiver = archiver(&config);
+        MessageCleaner::start_in_arbiter(&engine.handle(), move |_| {
+            MessageCleaner::new(metadata, interval, archiver)
+        });
+    } else {
+        info!("message cleaner disabled (data_maintenance.messages.cleaner_enabled = false): message expiry and max topic size are not enforced");
+    }
     let cleaner = &config.personal_access_token.cleaner;
     if cleaner.enabled {
         let (metadata, interval) = (metadata.clone(), cleaner.interval.as_duration());
@@ -330,6 +380,24 @@ async fn serve(
         Err(_) => warn!("shards still referenced at shutdown; leaving them to the process exit"),
     }
     Ok(())
+}
+
+/// The archiver of `system.segment.archive_expired`, writing under `system.backup.path`
+/// (relative to `system.path` unless absolute). A path that cannot be created now is
+/// reported; the cleaner keeps the segments and tries again every round.
+fn archiver(config: &ServerConfig) -> Option<Arc<Archiver>> {
+    if !config.system.segment.archive_expired {
+        return None;
+    }
+    let root = Path::new(&config.system.path).join(&config.system.backup.path);
+    if let Err(e) = std::fs::create_dir_all(&root) {
+        warn!(
+            "system.backup.path: cannot create {}: {e}; expired segments are kept until it can be written",
+            root.display()
+        );
+    }
+    let encrypted = config.system.encryption.enabled;
+    Some(Arc::new(Archiver::new(root, encrypted)))
 }
 
 /// Writes the effective configuration, with the bound addresses, to

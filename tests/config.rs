@@ -237,25 +237,7 @@ fn short_encryption_key_is_rejected() {
 
 #[test]
 fn features_this_build_lacks_are_refused_by_key() {
-    for (var, key) in [
-        ("IGGY_TELEMETRY_ENABLED", "telemetry.enabled"),
-        (
-            "IGGY_DATA_MAINTENANCE_MESSAGES_CLEANER_ENABLED",
-            "data_maintenance.messages.cleaner_enabled",
-        ),
-    ] {
-        assert_rejected(&[(var, "true")], key);
-    }
-    assert_rejected(
-        &[
-            ("IGGY_SYSTEM_ENCRYPTION_ENABLED", "true"),
-            (
-                "IGGY_SYSTEM_ENCRYPTION_KEY",
-                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-            ),
-        ],
-        "system.encryption.enabled",
-    );
+    assert_rejected(&[("IGGY_TELEMETRY_ENABLED", "true")], "telemetry.enabled");
 }
 
 #[test]

@@ -16,12 +16,12 @@ Fixed rate: with --rate R (total over all producers, e.g. 300MB/s, 1M msg/s, \
 is R, whatever the server does. Latency is measured from each batch's scheduled send time, \
 not from when it was actually sent, so a stalled server shows up as latency of every batch \
 that had to wait (no coordinated omission).
-Producer j writes to stream bench-(j mod S), partition (j div S) mod K (partition-id \
-partitioning), or with --balanced lets the server pick the partition of every batch. \
-Consumers (kind-1 consumers polling by offset from 0) share all \
+Producer j writes to stream <prefix>-(j mod S) (prefix bench unless --stream-prefix), \
+partition (j div S) mod K (partition-id partitioning), or with --balanced lets the server \
+pick the partition of every batch. Consumers (kind-1 consumers polling by offset from 0) share all \
 non-empty partitions round-robin and read until they have everything the producers wrote; \
 with --producers 0 they read what the bench-* streams hold. With --consumer-group, \
-consumer i joins the group bench-group of stream bench-(i mod S) and polls next with \
+consumer i joins the group bench-group of stream <prefix>-(i mod S) and polls next with \
 auto-commit without a partition id (the server picks the member's partitions in turn) \
 until the group has read the whole stream.
 When producers run, every payload starts with the batch's send time (its scheduled time \
@@ -115,6 +115,15 @@ pub struct Args {
     /// consumers read as members of one consumer group per stream (bench-group)
     #[argh(switch)]
     pub consumer_group: bool,
+    /// streams are named <prefix>-0..<prefix>-(S-1) [default: bench]: a second run on
+    /// other streams of the same server (e.g. a load beside a cleaner's work)
+    #[argh(option, default = "String::from(\"bench\")")]
+    pub stream_prefix: String,
+
+    /// message expiry of the topics a run creates, e.g. "10s" [default: none]: with the
+    /// server's message cleaner on, the data is deleted once it expired
+    #[argh(option, default = "String::from(\"none\")")]
+    pub message_expiry: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -255,6 +264,8 @@ pub struct Config {
     pub fsync_flush: bool,
     pub balanced: bool,
     pub consumer_group: bool,
+    pub stream_prefix: String,
+    pub message_expiry: String,
 }
 
 impl Config {
@@ -306,6 +317,12 @@ impl Config {
                     .into(),
             );
         }
+        if args.stream_prefix.is_empty() {
+            return Err("--stream-prefix cannot be empty".into());
+        }
+        args.message_expiry
+            .parse::<iggy::prelude::IggyExpiry>()
+            .map_err(|e| format!("--message-expiry {:?}: {e}", args.message_expiry))?;
         let batch_bytes = args.message_size as u64 * args.messages_per_batch as u64;
         let batches = match (args.batches, args.total_bytes) {
             (Some(_), Some(_)) => {
@@ -338,6 +355,8 @@ impl Config {
             fsync_flush: args.fsync_flush,
             balanced: args.balanced,
             consumer_group: args.consumer_group,
+            stream_prefix: args.stream_prefix,
+            message_expiry: args.message_expiry,
         })
     }
 

@@ -94,7 +94,7 @@ async fn run(config: Config) -> Result<(), String> {
     let result = measure(&config, &layout, slots).await;
     if created && !config.keep_data {
         for s in 0..config.streams {
-            let name = workers::stream_name(s);
+            let name = workers::stream_name(&config, s);
             if let Err(e) = admin
                 .delete_stream(&Identifier::named(&name).unwrap_or_default())
                 .await
@@ -159,7 +159,7 @@ async fn measure(
             .into_iter()
             .map(|(s, p, n)| {
                 let id = layout.partition_ids[s as usize][p as usize];
-                (workers::stream_name(s), id, n)
+                (workers::stream_name(config, s), id, n)
             })
             .collect();
         consumers.push((transport::connect(config).await?, i as u32, named));

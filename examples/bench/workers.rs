@@ -12,8 +12,8 @@ pub const GROUP: &str = "bench-group";
 /// A consumer that gets no new message for this long gives up.
 const CONSUMER_IDLE_LIMIT: Duration = Duration::from_secs(30);
 
-pub fn stream_name(index: u32) -> String {
-    format!("bench-{index}")
+pub fn stream_name(config: &Config, index: u32) -> String {
+    format!("{}-{index}", config.stream_prefix)
 }
 
 fn named(name: &str) -> Result<Identifier, String> {
@@ -31,7 +31,7 @@ pub struct Layout {
 pub async fn create_streams(client: &IggyClient, config: &Config) -> Result<Layout, String> {
     let mut partition_ids = Vec::new();
     for s in 0..config.streams {
-        let name = stream_name(s);
+        let name = stream_name(config, s);
         let id = named(&name)?;
         let existing = client
             .get_stream(&id)
@@ -54,7 +54,10 @@ pub async fn create_streams(client: &IggyClient, config: &Config) -> Result<Layo
                 config.partitions,
                 CompressionAlgorithm::None,
                 None,
-                IggyExpiry::NeverExpire,
+                config
+                    .message_expiry
+                    .parse::<IggyExpiry>()
+                    .map_err(|e| format!("--message-expiry: {e}"))?,
                 MaxTopicSize::Unlimited,
             )
             .await
@@ -85,7 +88,7 @@ pub async fn create_streams(client: &IggyClient, config: &Config) -> Result<Layo
 pub async fn existing_streams(client: &IggyClient, config: &Config) -> Result<Layout, String> {
     let (mut partition_ids, mut expected) = (Vec::new(), Vec::new());
     for s in 0..config.streams {
-        let name = stream_name(s);
+        let name = stream_name(config, s);
         let topic = client
             .get_topic(&named(&name)?, &named(TOPIC)?)
             .await
@@ -141,7 +144,7 @@ pub async fn produce(
     partition_id: u32,
     start: Instant,
 ) -> Result<Recorder, String> {
-    let name = stream_name(stream);
+    let name = stream_name(&config, stream);
     let (stream_id, topic_id) = (named(&name)?, named(TOPIC)?);
     let partitioning = if config.balanced {
         Partitioning::balanced()
@@ -308,7 +311,7 @@ pub async fn consume(
 pub async fn create_groups(client: &IggyClient, config: &Config) -> Result<(), String> {
     let (topic_id, group_id) = (named(TOPIC)?, named(GROUP)?);
     for s in 0..config.streams {
-        let name = stream_name(s);
+        let name = stream_name(config, s);
         let stream_id = named(&name)?;
         let existing = client
             .get_consumer_group(&stream_id, &topic_id, &group_id)
@@ -344,7 +347,7 @@ pub async fn consume_group(
     start: Instant,
 ) -> Result<Recorder, String> {
     use std::sync::atomic::Ordering;
-    let name = stream_name(stream);
+    let name = stream_name(&config, stream);
     let (stream_id, topic_id) = (named(&name)?, named(TOPIC)?);
     let consumer = Consumer::group(named(GROUP)?);
     client

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod raw_tls;
+pub mod segments;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};

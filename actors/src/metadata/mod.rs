@@ -11,6 +11,7 @@ pub mod entries;
 mod groups;
 mod messages;
 mod model;
+pub mod retention;
 mod routes;
 mod sessions;
 pub mod state_log;
@@ -80,6 +81,8 @@ pub struct MetadataConfig {
     pub storage: std::sync::Arc<crate::partition::StorageConfig>,
     /// `personal_access_token.max_tokens_per_user`
     pub max_tokens_per_user: u32,
+    /// `system.encryption`: the log's command payloads are sealed with this key.
+    pub encryptor: Option<std::sync::Arc<crate::crypto::Encryptor>>,
 }
 
 /// What happened while the metadata was opened, for the caller to report.
@@ -146,7 +149,8 @@ impl MetadataActor {
         };
         std::fs::create_dir_all(&config.state_dir).map_err(io_err(&config.state_dir))?;
         let path = config.state_dir.join("log");
-        let opened = StateLog::open(&path, config.enforce_fsync).map_err(io_err(&path))?;
+        let opened = StateLog::open_with(&path, config.enforce_fsync, config.encryptor.clone())
+            .map_err(io_err(&path))?;
         let mut actor = MetadataActor {
             log: opened.log,
             users: BTreeMap::new(),
@@ -373,6 +377,7 @@ mod tests {
             recreate_missing_state: false,
             storage: Default::default(),
             max_tokens_per_user: 100,
+            encryptor: None,
         }
     }
 

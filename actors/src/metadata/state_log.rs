@@ -12,12 +12,19 @@
 //! A torn or corrupt tail (a short entry, a checksum mismatch, a non-consecutive index)
 //! is cut off at the last good entry when the log is opened; the caller logs it and the
 //! server starts with everything before it.
+//!
+//! With `system.encryption` the payload of every entry is sealed (`crypto`) and the
+//! command code carries [`SEALED`]; the checksum covers the stored bytes. A log that was
+//! written with another key, with a key while none is configured now, or without one
+//! while one is configured, is refused when it is opened, before anything is changed.
 
+use crate::crypto::Encryptor;
 use bytes::{BufMut, Bytes, BytesMut};
 use crc::{Crc, CRC_32_ISCSI};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const CRC32C: Crc<u32> = Crc::<u32>::new(&CRC_32_ISCSI);
@@ -25,6 +32,8 @@ const ENTRY_HEADER: usize = 8;
 const BODY_HEADER: usize = 24;
 /// No single metadata change comes near this; a larger length means corruption.
 const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Set in a stored entry's command code when its payload is sealed.
+pub const SEALED: u32 = 1 << 31;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
@@ -50,6 +59,7 @@ pub struct StateLog {
     path: PathBuf,
     next_index: u64,
     fsync: bool,
+    encryptor: Option<Arc<Encryptor>>,
 }
 
 /// The result of opening a log: the writer, every good entry, and the truncation if any.
@@ -69,6 +79,15 @@ pub fn now_micros() -> u64 {
 impl StateLog {
     /// Opens (or creates) the log, reads every entry, and truncates a damaged tail.
     pub fn open(path: &Path, fsync: bool) -> io::Result<OpenedLog> {
+        Self::open_with(path, fsync, None)
+    }
+
+    /// `open` for a log whose payloads are sealed with `encryptor` (`None`: plain).
+    pub fn open_with(
+        path: &Path,
+        fsync: bool,
+        encryptor: Option<Arc<Encryptor>>,
+    ) -> io::Result<OpenedLog> {
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -77,6 +96,7 @@ impl StateLog {
         let mut raw = Vec::new();
         file.read_to_end(&mut raw)?;
         let (entries, good_len, reason) = parse_entries(&raw);
+        let entries = unseal(entries, encryptor.as_deref())?;
         let truncation = match reason {
             Some(reason) => {
                 file.set_len(good_len as u64)?;
@@ -96,6 +116,7 @@ impl StateLog {
             path: path.to_path_buf(),
             next_index,
             fsync,
+            encryptor,
         };
         Ok(OpenedLog {
             log,
@@ -117,7 +138,14 @@ impl StateLog {
             command,
             payload: Bytes::copy_from_slice(payload),
         };
-        let bytes = encode_entry(&entry);
+        let bytes = match &self.encryptor {
+            None => encode_entry(&entry),
+            Some(enc) => encode_entry(&LogEntry {
+                command: command | SEALED,
+                payload: Bytes::from(enc.seal(payload)),
+                ..entry.clone()
+            }),
+        };
         self.file.write_all(&bytes)?;
         if self.fsync {
             self.file.sync_data()?;
@@ -130,6 +158,49 @@ impl StateLog {
     pub fn sync(&mut self) -> io::Result<()> {
         self.file.sync_all()
     }
+}
+
+/// Checks, without changing anything, that the log at `path` (when there is one) can be
+/// read with `encryptor`: the same check `open_with` makes before it repairs anything.
+pub fn check_key(path: &Path, encryptor: Option<&Encryptor>) -> io::Result<()> {
+    let raw = match std::fs::read(path) {
+        Ok(raw) => raw,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    unseal(parse_entries(&raw).0, encryptor).map(|_| ())
+}
+
+/// The entries with their payloads opened, or why the log cannot be read with `encryptor`.
+fn unseal(entries: Vec<LogEntry>, encryptor: Option<&Encryptor>) -> io::Result<Vec<LogEntry>> {
+    let refuse = |why: String| Err(io::Error::new(io::ErrorKind::InvalidData, why));
+    let mut out = Vec::with_capacity(entries.len());
+    for mut e in entries {
+        let sealed = e.command & SEALED != 0;
+        match (sealed, encryptor) {
+            (false, None) => {}
+            (true, None) => return refuse(format!(
+                "entry {} is encrypted: this data can only be read with system.encryption.enabled = true and the key it was written with",
+                e.index
+            )),
+            (false, Some(_)) => return refuse(format!(
+                "entry {} is not encrypted: this data was written without encryption, and system.encryption.enabled = true cannot read it",
+                e.index
+            )),
+            (true, Some(enc)) => {
+                let Some(plain) = enc.open(&e.payload) else {
+                    return refuse(format!(
+                        "entry {} cannot be decrypted: system.encryption.key is not the key this data was written with",
+                        e.index
+                    ));
+                };
+                e.payload = Bytes::from(plain);
+                e.command &= !SEALED;
+            }
+        }
+        out.push(e);
+    }
+    Ok(out)
 }
 
 fn encode_entry(entry: &LogEntry) -> BytesMut {
@@ -264,6 +335,51 @@ mod tests {
         let opened = StateLog::open(&path, false).unwrap();
         assert_eq!(opened.entries.len(), 2);
         assert!(opened.truncation.unwrap().reason.contains("checksum"));
+    }
+
+    #[test]
+    fn sealed_entries_open_with_their_key_only_and_nothing_changes_when_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let key = Arc::new(Encryptor::new(&[9u8; 32]).unwrap());
+        let mut opened = StateLog::open_with(&path, false, Some(key.clone())).unwrap();
+        let appended = opened.log.append(0, 202, b"secret-stream").unwrap();
+        assert_eq!(
+            (appended.command, &appended.payload[..]),
+            (202, &b"secret-stream"[..])
+        );
+        drop(opened);
+        let raw = std::fs::read(&path).unwrap();
+        assert!(!raw.windows(6).any(|w| w == b"secret"), "plaintext on disk");
+        let again = StateLog::open_with(&path, false, Some(key.clone())).unwrap();
+        assert_eq!(again.entries[0].command, 202);
+        assert_eq!(&again.entries[0].payload[..], b"secret-stream");
+        drop(again);
+        // A torn tail is only cut once the key is known to be right.
+        std::fs::write(&path, [&raw[..], &[1, 2, 3]].concat()).unwrap();
+        let other = Encryptor::new(&[1u8; 32]).unwrap();
+        for (enc, why) in [(Some(&other), "not the key"), (None, "is encrypted")] {
+            let e = check_key(&path, enc).unwrap_err().to_string();
+            assert!(e.contains(why), "{e}");
+            let e = StateLog::open_with(
+                &path,
+                false,
+                enc.map(|_| Arc::new(Encryptor::new(&[1u8; 32]).unwrap())),
+            );
+            assert!(e.is_err());
+            assert_eq!(std::fs::read(&path).unwrap().len(), raw.len() + 3);
+        }
+        check_key(&path, Some(&key)).unwrap();
+        // A plain log is refused when a key is configured.
+        let plain = dir.path().join("plain");
+        StateLog::open(&plain, false)
+            .unwrap()
+            .log
+            .append(0, 1, b"x")
+            .unwrap();
+        let e = check_key(&plain, Some(&key)).unwrap_err().to_string();
+        assert!(e.contains("without encryption"), "{e}");
+        check_key(&dir.path().join("missing"), Some(&key)).unwrap();
     }
 
     #[test]

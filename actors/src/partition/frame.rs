@@ -28,6 +28,31 @@ pub fn frame_len(header: &[u8]) -> Option<usize> {
     Some(HEADER_SIZE + payload + headers)
 }
 
+/// The payload and the user-headers block of a frame, when its lengths fit it.
+pub fn body(frame: &[u8]) -> Option<(&[u8], &[u8])> {
+    let payload = u32_at(frame, PAYLOAD_LEN)? as usize;
+    let headers = u32_at(frame, HEADERS_LEN)? as usize;
+    let rest = frame.get(HEADER_SIZE..)?;
+    let (payload, rest) = rest.split_at_checked(payload)?;
+    Some((payload, rest.get(..headers)?))
+}
+
+/// Writes the payload and user-headers lengths into a header.
+pub fn set_lengths(header: &mut [u8], payload: u32, headers: u32) {
+    if header.len() >= HEADER_SIZE {
+        header[PAYLOAD_LEN..PAYLOAD_LEN + 4].copy_from_slice(&payload.to_le_bytes());
+        header[HEADERS_LEN..HEADERS_LEN + 4].copy_from_slice(&headers.to_le_bytes());
+    }
+}
+
+/// Writes the checksum of the frame as it is now.
+pub fn set_checksum(frame: &mut [u8]) {
+    if frame.len() >= HEADER_SIZE {
+        let sum = compute_checksum(frame);
+        frame[..8].copy_from_slice(&sum.to_le_bytes());
+    }
+}
+
 pub fn offset(frame: &[u8]) -> Option<u64> {
     u64_at(frame, OFFSET)
 }
@@ -69,8 +94,7 @@ pub fn stamp(frame: &mut [u8], offset: u64, timestamp: u64, rng: &mut impl rand:
     }
     frame[OFFSET..OFFSET + 8].copy_from_slice(&offset.to_le_bytes());
     frame[TIMESTAMP..TIMESTAMP + 8].copy_from_slice(&timestamp.to_le_bytes());
-    let sum = compute_checksum(frame);
-    frame[..8].copy_from_slice(&sum.to_le_bytes());
+    set_checksum(frame);
 }
 
 /// A random UUID v4 as the little-endian u128 of its 16 bytes: byte 6 carries the

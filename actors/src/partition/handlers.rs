@@ -193,7 +193,7 @@ impl PartitionActor {
     fn delete_oldest(&mut self, n: usize) -> Result<(), IggyError> {
         let (mut deleted, mut failure) = (0, None);
         for segment in &self.segments[..n] {
-            if let Err(e) = delete_files(segment) {
+            if let Err(e) = segments::delete(&segment.files()) {
                 failure = Some(e);
                 break;
             }
@@ -233,49 +233,6 @@ fn put_back(moved: &[(PathBuf, PathBuf)]) {
                 original.display()
             );
         }
-    }
-}
-
-fn delete_files(segment: &Segment) -> std::io::Result<()> {
-    segments::delete(&segments::SegmentFiles {
-        start_offset: segment.start_offset,
-        log: segment.log_path.clone(),
-        index: segment.index_path.clone(),
-        size_bytes: segment.size,
-    })
-}
-
-/// Deletes up to `count` of the oldest sealed segments (never the active one, never one
-/// holding messages past the lowest stored consumer offset). Answers how many went.
-#[derive(Message)]
-#[rtype(result = "Result<u32, IggyError>")]
-pub struct DeleteOldestSegments {
-    pub count: u32,
-}
-
-impl Handler<DeleteOldestSegments> for PartitionActor {
-    type Result = Result<u32, IggyError>;
-
-    fn handle(&mut self, msg: DeleteOldestSegments, _: &mut Self::Context) -> Self::Result {
-        let barrier = self.offsets.lowest();
-        let sealed = self.segments.len().saturating_sub(1);
-        let mut n = 0usize;
-        while n < sealed.min(msg.count as usize) {
-            let last_in_segment = self.segments[n].next_offset().saturating_sub(1);
-            if barrier.is_some_and(|b| last_in_segment > b) {
-                warn!(
-                    "{}: segment {} kept: a consumer has not read it yet",
-                    self.key, self.segments[n].start_offset
-                );
-                break;
-            }
-            n += 1;
-        }
-        let deleted = self.delete_oldest(n);
-        self.publish_stats();
-        deleted?;
-        info!("{}: deleted {n} segment(s) ({} asked)", self.key, msg.count);
-        Ok(n as u32)
     }
 }
 

@@ -3,6 +3,8 @@
 //! shard chosen by a stable hash of its ids and receives one message per batch.
 
 mod dedup;
+mod deleter;
+mod encryption;
 pub mod frame;
 pub mod groups;
 mod handlers;
@@ -10,13 +12,16 @@ pub mod index;
 mod journal;
 pub mod messages;
 mod offsets;
+pub mod retention;
 pub mod segment;
 pub mod segments;
 pub mod stats;
 mod storage;
 
-pub use handlers::{DeleteOldestSegments, PurgePartition, RemovePartition, StopPartition};
+pub use handlers::{PurgePartition, RemovePartition, StopPartition};
+pub use retention::DeleteOldestSegments;
 
+use crate::crypto::Encryptor;
 use crate::error::IggyError;
 use actix::prelude::*;
 use dedup::Deduplicator;
@@ -90,6 +95,8 @@ pub struct StorageConfig {
     pub validate_checksum: bool,
     /// `system.message_deduplication`: (max entries, expiry) when enabled.
     pub deduplication: Option<(usize, Duration)>,
+    /// `system.encryption`: payloads and user headers are stored sealed with this key.
+    pub encryptor: Option<Arc<Encryptor>>,
 }
 
 impl Default for StorageConfig {
@@ -102,6 +109,7 @@ impl Default for StorageConfig {
             cache_indexes: IndexCaching::OpenSegment,
             validate_checksum: false,
             deduplication: None,
+            encryptor: None,
         }
     }
 }
@@ -154,6 +162,9 @@ impl PartitionActor {
         }
         for leftover in segments::remove_purged(&dir)? {
             info!("{key}: deleted {}, left by a purge", leftover.display());
+        }
+        for orphan in segments::remove_orphan_indexes(&dir)? {
+            warn!("{key}: deleted {}: its log is gone", orphan.display());
         }
         let files = segments::list(&dir)?;
         let mut loaded = Vec::with_capacity(files.len().max(1));

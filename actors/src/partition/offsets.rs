@@ -95,9 +95,12 @@ impl ConsumerOffsets {
         self.stored.keys().copied()
     }
 
-    /// The lowest stored offset, if any (the retention barrier).
-    pub fn lowest(&self) -> Option<u64> {
-        self.stored.values().min().copied()
+    /// The lowest stored offset and whose it is, if any (the retention barrier).
+    pub fn lowest(&self) -> Option<(ConsumerKey, u64)> {
+        self.stored
+            .iter()
+            .min_by_key(|(_, offset)| **offset)
+            .map(|(key, offset)| (*key, *offset))
     }
 
     /// Forgets every offset (purge).

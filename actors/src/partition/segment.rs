@@ -343,6 +343,22 @@ impl Segment {
         Ok((self.log.try_clone()?, self.index.try_clone()?))
     }
 
+    /// Handles to read the whole segment (an archive copy): they stay readable when the
+    /// segment is deleted meanwhile.
+    pub fn read_handles(&self) -> io::Result<(Arc<File>, Arc<File>)> {
+        Ok((self.log.clone(), Arc::new(self.index.try_clone()?)))
+    }
+
+    /// The names of this segment's files, with its size.
+    pub fn files(&self) -> segments::SegmentFiles {
+        segments::SegmentFiles {
+            start_offset: self.start_offset,
+            log: self.log_path.clone(),
+            index: self.index_path.clone(),
+            size_bytes: self.size,
+        }
+    }
+
     pub fn set_index_cached(&mut self, keep: bool) -> io::Result<()> {
         match (keep, self.cached.is_some()) {
             (true, false) => self.cached = Some(self.load_index()?),

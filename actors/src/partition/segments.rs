@@ -66,6 +66,21 @@ pub fn remove_purged(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(removed)
 }
 
+/// Deletes `.index` files whose `.log` is gone (a segment's index is deleted first, so
+/// none is left by this server; an index alone would never be loaded).
+pub fn remove_orphan_indexes(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        let is_index = path.extension().and_then(|e| e.to_str()) == Some(INDEX_EXTENSION);
+        if is_index && !path.with_extension(LOG_EXTENSION).exists() && path.is_file() {
+            fs::remove_file(&path)?;
+            removed.push(path);
+        }
+    }
+    Ok(removed)
+}
+
 /// The file names of the segment starting at `start_offset` in `dir` (size not read).
 pub fn files(dir: &Path, start_offset: u64) -> SegmentFiles {
     let stem = file_stem(start_offset);
@@ -128,6 +143,9 @@ mod tests {
         fs::write(dir.path().join("00000000000000000000.log.purged"), b"x").unwrap();
         let removed = remove_purged(dir.path()).unwrap();
         assert_eq!(removed.len(), 1);
+        fs::write(dir.path().join("00000000000000000000.index"), b"x").unwrap();
+        let orphans = remove_orphan_indexes(dir.path()).unwrap();
+        assert_eq!(orphans, [dir.path().join("00000000000000000000.index")]);
         assert_eq!(
             fs::read_dir(dir.path()).unwrap().count(),
             4,

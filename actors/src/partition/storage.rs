@@ -2,11 +2,11 @@
 //! active segment (rotating when full), read a range of offsets across segments and the
 //! buffer, and publish the figures.
 
-use super::frame;
 use super::journal::JournalBatch;
 use super::messages::{Chunk, MessageBatch, PollingStrategy};
 use super::segment::{Segment, MAX_APPEND_BATCHES};
 use super::stats::StatsSnapshot;
+use super::{encryption, frame};
 use super::{IndexCaching, PartitionActor};
 use crate::error::IggyError;
 use crate::metadata::state_log::now_micros;
@@ -96,6 +96,10 @@ impl PartitionActor {
             if ends.is_empty() {
                 return Ok(0);
             }
+        }
+        if let Some(enc) = &self.config.encryptor {
+            let (sealed, sealed_ends) = encryption::seal_frames(enc, &frames, &ends);
+            (frames, ends) = (sealed, sealed_ends);
         }
         let timestamp = now_micros().max(self.last_timestamp);
         for (i, span) in frame::spans(&ends).enumerate() {
@@ -322,9 +326,18 @@ impl PartitionActor {
     }
 
     /// Reads up to `count` messages from `start`: segments first, then the unsaved
-    /// buffer. Answers the chunks, the number of messages and the last offset read.
+    /// buffer. Answers the chunks, the number of messages and the last offset read. With
+    /// encryption the chunks are the plaintext (a message that does not decrypt is left
+    /// out and not counted); without, they are the stored bytes, not read yet.
     pub(super) fn read(&self, start: u64, count: u32) -> Result<(Vec<Chunk>, u32, u64), IggyError> {
-        self.read_within(start, count, MAX_POLL_BYTES)
+        let (chunks, n, last) = self.read_within(start, count, MAX_POLL_BYTES)?;
+        match &self.config.encryptor {
+            None => Ok((chunks, n, last)),
+            Some(enc) => {
+                let (opened, n) = self.open_chunks(enc, chunks)?;
+                Ok((opened, n, last))
+            }
+        }
     }
 
     /// `read` with a byte budget of about `max_bytes` (at least one message). The messages

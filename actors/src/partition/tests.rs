@@ -516,3 +516,135 @@ fn a_segment_that_cannot_be_made_keeps_writes_in_the_full_one() {
     assert_eq!(read_all(&p), all);
     assert_eq!(p.next_offset, 5);
 }
+
+/// Six one-byte messages written one by one, two a segment: three sealed segments (0-1,
+/// 2-3, 4-5) and an empty active one at 6, since the last write filled its segment.
+fn three_full_segments(path: &std::path::Path) -> PartitionActor {
+    let cfg = config(|c| c.segment_size = 130);
+    let mut p = PartitionActor::open(key(), path.to_path_buf(), true, cfg).unwrap();
+    for m in [b"a", b"b", b"c", b"d", b"e", b"f"] {
+        p.append(batch(&[m]), false).unwrap();
+    }
+    assert_eq!(p.segments.len(), 4);
+    assert_eq!(p.active().count, 0);
+    p
+}
+
+#[test]
+fn retention_keeps_the_active_segment_the_newest_message_and_unread_segments() {
+    use super::messages::ConsumerKey;
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = three_full_segments(&dir.path().join("p"));
+    assert_eq!(p.deletable(10, true), (2, None), "the newest message stays");
+    assert_eq!(
+        p.deletable(10, false),
+        (3, None),
+        "the active segment stays"
+    );
+    assert_eq!(p.deletable(1, false), (1, None));
+    // A consumer that read up to offset 2 keeps the segment holding 3.
+    p.offsets.store(ConsumerKey::Consumer(7), 2).unwrap();
+    let (n, held) = p.deletable(10, false);
+    let held = held.expect("held back");
+    assert_eq!(n, 1);
+    assert_eq!(
+        (held.consumer, held.stored_offset, held.segment_start),
+        (ConsumerKey::Consumer(7), 2, 2)
+    );
+    assert!(held.to_string().contains("consumer 7"), "{held}");
+    // A group offset holds back the same way, and the lowest offset wins.
+    p.offsets.store(ConsumerKey::Group(3), 0).unwrap();
+    let (n, held) = p.deletable(10, false);
+    assert_eq!(n, 0);
+    assert!(held.unwrap().to_string().contains("consumer group 3"));
+    // Deleting the offsets releases the segments.
+    p.offsets.delete(ConsumerKey::Group(3)).unwrap();
+    p.offsets.store(ConsumerKey::Consumer(7), 5).unwrap();
+    assert_eq!(p.deletable(10, false), (3, None));
+    // Unsaved messages are the newest: every sealed segment may then go.
+    p.accept(batch(&[b"g"])).unwrap();
+    assert_eq!(p.deletable(10, true), (3, None));
+}
+
+#[actix_rt::test]
+async fn deleting_segments_keeps_offsets_the_newest_message_and_consistent_files() {
+    use super::retention::{DeleteOldestSegments, DeleteSegment, OldestDeletable};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p");
+    let p = three_full_segments(&path);
+    let stats = p.stats();
+    let addr = p.start();
+    let deleted = addr.send(DeleteOldestSegments { count: 10 }).await;
+    assert_eq!(deleted.unwrap().unwrap(), 2);
+    let figures = stats.snapshot();
+    assert_eq!((figures.segments_count, figures.messages_count), (2, 2));
+    assert_eq!(figures.current_offset, 5);
+    let polled = addr
+        .send(messages::PollMessages {
+            consumer: messages::ConsumerKey::Consumer(1),
+            claim: None,
+            strategy: PollingStrategy::Last,
+            count: 1,
+            auto_commit: false,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(payloads(&polled.chunks), vec![b"f".to_vec()], "poll last");
+    // The cleaner may take the segment with the newest message (it expired).
+    let candidate = addr.send(OldestDeletable).await.unwrap().unwrap();
+    let segment = candidate.segment.expect("a candidate");
+    assert_eq!((segment.start_offset, segment.last_offset), (4, 5));
+    assert_eq!(segment.messages, 2);
+    let gone = DeleteSegment { start_offset: 4 };
+    assert!(addr.send(gone).await.unwrap().unwrap());
+    assert!(!addr.send(gone).await.unwrap().unwrap(), "already gone");
+    assert!(addr
+        .send(OldestDeletable)
+        .await
+        .unwrap()
+        .unwrap()
+        .segment
+        .is_none());
+    let names: Vec<_> = segments::list(&path).unwrap();
+    assert_eq!(names.len(), 1);
+    assert_eq!(names[0].start_offset, 6);
+    assert!(!segments::files(&path, 4).index.exists());
+    assert_eq!(stats.snapshot().messages_count, 0);
+    // Offsets go on from where they were, also after a restart.
+    addr.send(StopPartition).await.unwrap();
+    let cfg = config(|c| c.segment_size = 130);
+    let mut p = PartitionActor::open(key(), path, false, cfg).unwrap();
+    assert_eq!(p.next_offset, 6);
+    p.append(batch(&[b"g"]), false).unwrap();
+    let (chunks, n, last) = p.read(0, 10).unwrap();
+    assert_eq!((n, last, payloads(&chunks)), (1, 6, vec![b"g".to_vec()]));
+}
+
+#[test]
+fn encrypted_messages_are_stored_sealed_and_read_in_plaintext() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p");
+    let enc = Arc::new(crate::crypto::Encryptor::new(&[5u8; 32]).unwrap());
+    let cfg = config(|c| c.encryptor = Some(enc.clone()));
+    let mut p = PartitionActor::open(key(), path.clone(), true, cfg.clone()).unwrap();
+    p.append(batch(&[b"first secret", b"second secret"]), false)
+        .unwrap();
+    assert_eq!(
+        read_all(&p),
+        vec![b"first secret".to_vec(), b"second secret".to_vec()]
+    );
+    let log = std::fs::read(&p.segments[0].log_path).unwrap();
+    assert!(!log.windows(6).any(|w| w == b"secret"));
+    // A message whose stored bytes were changed is left out; the others come back.
+    let mut damaged = log.clone();
+    damaged[HEADER_SIZE + 20] ^= 1;
+    std::fs::write(&p.segments[0].log_path, &damaged).unwrap();
+    let (chunks, n, last) = p.read(0, 10).unwrap();
+    assert_eq!((n, last), (1, 1));
+    assert_eq!(payloads(&chunks), vec![b"second secret".to_vec()]);
+    drop(p);
+    std::fs::write(path.join("00000000000000000000.log"), &log).unwrap();
+    let p = PartitionActor::open(key(), path, false, cfg).unwrap();
+    assert_eq!(read_all(&p).len(), 2);
+}

@@ -13,8 +13,6 @@ pub struct MessageSaver {
     metadata: Addr<MetadataActor>,
     interval: Duration,
     fsync: bool,
-    /// A round is running: the next tick is skipped rather than started beside it.
-    busy: bool,
 }
 
 impl MessageSaver {
@@ -23,7 +21,6 @@ impl MessageSaver {
             metadata,
             interval,
             fsync,
-            busy: false,
         }
     }
 }
@@ -37,12 +34,7 @@ impl Actor for MessageSaver {
             self.interval,
             if self.fsync { " with fsync" } else { "" }
         );
-        ctx.run_interval(self.interval, |act, ctx| {
-            if act.busy {
-                warn!("message saver: the previous round is still saving, this one is skipped");
-                return;
-            }
-            act.busy = true;
+        super::run_rounds(ctx, self.interval, "message saver", |act: &mut Self| {
             let metadata = act.metadata.clone();
             let fsync = act.fsync;
             let round = async move {
@@ -66,12 +58,11 @@ impl Actor for MessageSaver {
             // A partition that never answers (a hung disk) holds up one round, not every
             // round after it: past this deadline the next tick asks again.
             let deadline = act.interval * 4;
-            let round = async move {
+            async move {
                 if tokio::time::timeout(deadline, round).await.is_err() {
                     warn!("message saver: a round did not finish within {deadline:?}");
                 }
-            };
-            ctx.spawn(fut::wrap_future(round).map(|_, act: &mut Self, _| act.busy = false));
+            }
         });
     }
 }
