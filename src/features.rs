@@ -152,7 +152,10 @@ mod tests {
         let mut c = defaults;
         c.tcp.tls.enabled = true;
         c.system.encryption.enabled = true;
-        assert!(refuse_unavailable(&c).is_ok(), "TLS and encryption are built");
+        assert!(
+            refuse_unavailable(&c).is_ok(),
+            "TLS and encryption are built"
+        );
         c.data_maintenance.messages.cleaner_enabled = true;
         assert!(refuse_unavailable(&c).is_ok(), "the cleaner is built");
         // Archiving needs the cleaner; the backup path needs archiving.
