@@ -32,6 +32,7 @@ pub mod routing;
 pub mod shard;
 pub mod supervisors;
 pub mod system_info;
+pub mod timed;
 pub mod users;
 
 pub use error::IggyError;
