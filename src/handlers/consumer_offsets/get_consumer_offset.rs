@@ -34,7 +34,7 @@ pub async fn handle(
         ) => return Ok(Bytes::new()),
         Err(e) => return Err(e),
     };
-    let stored = target.addr.send(GetConsumerOffset { consumer }).await??;
+    let stored = target.send(GetConsumerOffset { consumer }).await??;
     Ok(stored.map_or_else(Bytes::new, |info| {
         consumer_offset(target.partition_id, info.current_offset, info.stored_offset)
     }))
