@@ -380,3 +380,161 @@ async fn traces_over_http_and_logs_over_grpc_from_tcp_and_websocket_in_tls() {
     assert!(traces.paths().iter().all(|p| p == "/v1/traces"));
     server.stop();
 }
+
+/// The server's resident memory, in KiB.
+fn rss_kib(server: &TestServer) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// `count` SendMessages of one small message each, every one answered with success.
+async fn send_many(client: &IggyClient, stream_id: u32, topic_id: u32, count: usize) {
+    let (stream, topic) = (id(stream_id), id(topic_id));
+    for i in 0..count {
+        let mut messages = vec![IggyMessage::builder()
+            .payload(Bytes::from(format!("{i}")))
+            .build()
+            .expect("message")];
+        within(client.send_messages(&stream, &topic, &Partitioning::balanced(), &mut messages))
+            .await
+            .unwrap_or_else(|e| panic!("send {i}: {e}"));
+    }
+}
+
+/// Waits (at most 20 s) until the server's output has a line with every one of `parts`.
+fn wait_output(server: &TestServer, parts: &[&str]) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let output = server.stdout();
+        if let Some(line) = output.lines().find(|l| parts.iter().all(|p| l.contains(p))) {
+            return line.to_string();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no line with {parts:?} in:\n{output}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collector_down_at_start_costs_a_bounded_queue_and_one_warning_per_interval() {
+    let nobody = format!("http://127.0.0.1:{}", common::free_port());
+    let started = std::time::Instant::now();
+    let server = TestServer::builder()
+        .env("IGGY_TELEMETRY_ENABLED", "true")
+        .env(
+            "IGGY_TELEMETRY_TRACES_ENDPOINT",
+            &format!("{nobody}/v1/traces"),
+        )
+        .env("IGGY_TELEMETRY_LOGS_TRANSPORT", "http")
+        .env("IGGY_TELEMETRY_LOGS_ENDPOINT", &format!("{nobody}/v1/logs"))
+        .start();
+    let client = connected(TestTransport::Tcp, server.endpoint()).await;
+    let (stream_id, topic_id) = create_stream_and_topic(&client, "s", "t", 1).await;
+    let before = rss_kib(&server);
+    // Two spans a request (the request and the partition's append): far more than the
+    // span queue holds while nothing can be exported.
+    send_many(&client, stream_id, topic_id, 20_000).await;
+    // The queues hold about 10 MiB at most; without a bound, these spans take 30.
+    let grown = rss_kib(&server).saturating_sub(before);
+    assert!(
+        grown < 20 * 1024,
+        "memory grew by {grown} KiB while the collector was down"
+    );
+    let dropped = wait_output(
+        &server,
+        &["telemetry: spans to", "dropped because the queue was full"],
+    );
+    assert!(dropped.contains("WARN"), "{dropped}");
+    wait_output(&server, &["telemetry: log records to", "failed"]);
+    let output = server.stop();
+    let elapsed = started.elapsed().as_secs();
+    for what in ["spans", "log records"] {
+        let warnings = output
+            .lines()
+            .filter(|l| l.contains(&format!("telemetry: {what} to")))
+            .count() as u64;
+        // One per 5 s, plus the one at the end.
+        assert!(
+            warnings >= 1 && warnings <= elapsed / 5 + 2,
+            "{warnings} warnings about {what} in {elapsed} s:\n{output}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collector_killed_mid_run_is_reported_and_export_resumes_when_it_is_back() {
+    let receiver = Receiver::start(Protocol::Grpc);
+    let port = receiver.addr.port();
+    let server = traced_server("iggy-killed-collector", &receiver, &receiver).start();
+    let client = connected(TestTransport::Tcp, server.endpoint()).await;
+    let (stream_id, topic_id) = create_stream_and_topic(&client, "s", "t", 1).await;
+    send_many(&client, stream_id, topic_id, 10).await;
+    receiver.wait_spans(|spans| {
+        (spans
+            .iter()
+            .filter(|s| s.span.name == "message.send")
+            .count()
+            >= 10)
+            .then_some(())
+    });
+    receiver.kill();
+    send_many(&client, stream_id, topic_id, 2_000).await;
+    wait_output(&server, &["telemetry: spans to", "failed"]);
+    // The same collector comes back: export goes on where the queue is.
+    let back = Receiver::start_on(Protocol::Grpc, port);
+    send_many(&client, stream_id, topic_id, 10).await;
+    back.wait_spans(|spans| {
+        spans
+            .iter()
+            .any(|s| s.span.name == "message.send")
+            .then_some(())
+    });
+    wait_output(&server, &["telemetry: spans", "works again"]);
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_collector_holds_no_request_and_shutdown_stays_within_its_limit() {
+    let receiver = Receiver::start(Protocol::Http);
+    receiver.stall();
+    let mut server = traced_server("iggy-stalled-collector", &receiver, &receiver).start();
+    let client = connected(TestTransport::Tcp, server.endpoint()).await;
+    let (stream_id, topic_id) = create_stream_and_topic(&client, "s", "t", 1).await;
+    send_many(&client, stream_id, topic_id, 2_000).await;
+    // Exports reach the collector and never come back.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while receiver.requests() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no export reached the collector"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    drop(client);
+    // A clean exit (status 0, before the 8 s watchdog) with the final flush given up.
+    let output = server.stop_with(libc::SIGTERM);
+    assert!(
+        output.contains("did not finish within"),
+        "the final flush is bounded:\n{output}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_telemetry_off_nothing_is_exported_and_no_export_thread_runs() {
+    let receiver = Receiver::start(Protocol::Grpc);
+    let server = traced_server("iggy-off", &receiver, &receiver)
+        .env("IGGY_TELEMETRY_ENABLED", "false")
+        .start();
+    assert!(!telemetry_thread_runs(&server), "no export thread");
+    exercise(TestTransport::Tcp, "quiet", server.endpoint()).await;
+    assert!(!telemetry_thread_runs(&server));
+    let output = server.stop();
+    assert!(!output.contains("telemetry:"), "{output}");
+    assert_eq!(receiver.requests(), 0, "nothing was exported");
+}
