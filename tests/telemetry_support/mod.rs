@@ -71,12 +71,27 @@ struct Store {
     stalled: AtomicBool,
     /// HTTP paths the exports were posted to.
     paths: Mutex<Vec<String>>,
+    /// Count only, keep nothing (a long-running sink for benchmarks).
+    count_only: bool,
+    /// Spans and log records received.
+    span_count: AtomicUsize,
+    log_count: AtomicUsize,
 }
 
 impl Store {
     async fn take_traces(&self, request: ExportTraceServiceRequest) {
         self.requests.fetch_add(1, Ordering::SeqCst);
         self.stall_if_asked().await;
+        let count: usize = request
+            .resource_spans
+            .iter()
+            .flat_map(|r| &r.scope_spans)
+            .map(|s| s.spans.len())
+            .sum();
+        self.span_count.fetch_add(count, Ordering::SeqCst);
+        if self.count_only {
+            return;
+        }
         let mut spans = self.spans.lock().unwrap();
         for resource_spans in request.resource_spans {
             let resource = resource_spans
@@ -97,6 +112,16 @@ impl Store {
     async fn take_logs(&self, request: ExportLogsServiceRequest) {
         self.requests.fetch_add(1, Ordering::SeqCst);
         self.stall_if_asked().await;
+        let count: usize = request
+            .resource_logs
+            .iter()
+            .flat_map(|r| &r.scope_logs)
+            .map(|s| s.log_records.len())
+            .sum();
+        self.log_count.fetch_add(count, Ordering::SeqCst);
+        if self.count_only {
+            return;
+        }
         let mut logs = self.logs.lock().unwrap();
         for resource_logs in request.resource_logs {
             let resource = resource_logs
@@ -200,7 +225,19 @@ impl Receiver {
 
     /// A receiver on `port` of 127.0.0.1 (0: a free one).
     pub fn start_on(protocol: Protocol, port: u16) -> Receiver {
-        let store = Arc::new(Store::default());
+        Self::launch(protocol, port, false)
+    }
+
+    /// A receiver that decodes and counts, and keeps nothing.
+    pub fn counting(protocol: Protocol, port: u16) -> Receiver {
+        Self::launch(protocol, port, true)
+    }
+
+    fn launch(protocol: Protocol, port: u16, count_only: bool) -> Receiver {
+        let store = Arc::new(Store {
+            count_only,
+            ..Store::default()
+        });
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let served = store.clone();
@@ -259,6 +296,14 @@ impl Receiver {
 
     pub fn logs(&self) -> Vec<ReceivedLog> {
         self.store.logs.lock().unwrap().clone()
+    }
+
+    /// Spans and log records received so far.
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.store.span_count.load(Ordering::SeqCst),
+            self.store.log_count.load(Ordering::SeqCst),
+        )
     }
 
     /// Export requests received so far (answered or not).
