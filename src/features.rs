@@ -111,7 +111,6 @@ pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
 /// Warns about enabled transports that this build does not serve yet.
 pub fn warn_unavailable_transports(config: &ServerConfig) {
     for (name, enabled) in [
-        ("http", config.http.enabled),
         ("quic", config.quic.enabled),
         ("websocket", config.websocket.enabled),
     ] {

@@ -48,7 +48,7 @@ pub fn refuse_if_served(
 }
 
 /// The address a probe connects to: a wildcard listen address is reached on loopback.
-fn reachable(addr: SocketAddr) -> SocketAddr {
+pub fn reachable(addr: SocketAddr) -> SocketAddr {
     let ip = match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),

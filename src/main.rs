@@ -8,6 +8,7 @@
 //! * `protocol`: the binary protocol as a pure module (framing, codes, decoding, encoding).
 //! * `listen`: how every listener binds (SO_REUSEPORT, after probing for another server).
 //! * `tcp`: the listener and one connection actor per client.
+//! * `http`: the REST API (actix-web) over the same handlers and engine messages.
 //! * `tls`: the one rustls crypto provider, certificates from files or self-signed.
 //! * `handlers`: one small file per command, one dispatch table, one authorization check.
 //! * `server`: the bootstrap steps and the shutdown sequence.
@@ -18,12 +19,13 @@ mod config;
 mod context;
 mod features;
 mod handlers;
+mod http;
 mod listen;
 mod logging;
 mod protocol;
 mod server;
 mod tcp;
-// The TLS listeners (TCP, WebSocket, HTTPS, QUIC) are being built on it.
+// HTTPS uses it; the other TLS listeners (TCP, WebSocket, QUIC) are being built on it.
 #[allow(dead_code)]
 mod tls;
 

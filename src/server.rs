@@ -6,6 +6,7 @@ use crate::config::{self, ConfigSource, ServerConfig};
 use crate::config::{IggyExpiry, MaxTopicSize};
 use crate::context::{BoundAddresses, ServerContext};
 use crate::features;
+use crate::http;
 use crate::logging::{Logging, LoggingSettings};
 use crate::tcp;
 use actix::prelude::*;
@@ -41,6 +42,9 @@ pub fn run(args: Args, logging: &mut Logging) -> Result<(), String> {
     let config = load_config(&env)?;
     let cores = resolve_shards(&config)?;
     features::refuse_unavailable(&config)?;
+    if config.http.enabled {
+        http::check(&config.http)?;
+    }
     let system_path = PathBuf::from(&config.system.path);
     prepare_directories(&config, &system_path, args.fresh)?;
     let described = logging
@@ -307,6 +311,7 @@ async fn serve(
         info!("TCP transport disabled (tcp.enabled = false)");
         None
     };
+    let http_listener = bind_http(&config, &mut bound)?;
     write_current_config(&config, &bound)?;
     let ctx = Arc::new(ServerContext::new(
         config,
@@ -324,15 +329,27 @@ async fn serve(
             stop_rx,
         ))
     });
-    match bound.tcp {
-        Some(addr) => info!("iggy-server is ready: TCP on {addr}"),
-        None => info!("iggy-server is ready (no transport enabled)"),
-    }
+    let ready = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let http_server = match http_listener {
+        Some(l) => Some(http::start(
+            l,
+            ctx.clone(),
+            shards.handles(),
+            ready.clone(),
+        )?),
+        None => None,
+    };
+    http::set_ready(&ready);
+    log_ready(&bound);
     let signal = wait_for_signal().await;
     info!("{signal} received: shutting down");
     start_deadline_watchdog();
     ctx.begin_shutdown();
     let _ = stop_tx.send(true);
+    if let Some(server) = http_server {
+        server.stop(true).await;
+        info!("HTTP server stopped");
+    }
     if let Some(task) = accept_task {
         let _ = task.await;
     }
@@ -354,12 +371,44 @@ async fn serve(
     Ok(())
 }
 
+/// Binds the HTTP listener when `http.enabled`, recording its address.
+fn bind_http(
+    config: &ServerConfig,
+    bound: &mut BoundAddresses,
+) -> Result<Option<http::HttpListener>, String> {
+    if !config.http.enabled {
+        info!("HTTP API disabled (http.enabled = false)");
+        return Ok(None);
+    }
+    let listener = http::bind(&config.http)?;
+    bound.http = Some(listener.address);
+    Ok(Some(listener))
+}
+
+fn log_ready(bound: &BoundAddresses) {
+    let mut serving = Vec::new();
+    if let Some(addr) = bound.tcp {
+        serving.push(format!("TCP on {addr}"));
+    }
+    if let Some(addr) = bound.http {
+        serving.push(format!("HTTP on {addr}"));
+    }
+    if serving.is_empty() {
+        info!("iggy-server is ready (no transport enabled)");
+    } else {
+        info!("iggy-server is ready: {}", serving.join(", "));
+    }
+}
+
 /// Writes the effective configuration, with the bound addresses, to
 /// `{system.path}/{system.runtime.path}/current_config.toml` (secrets redacted).
 fn write_current_config(config: &ServerConfig, bound: &BoundAddresses) -> Result<(), String> {
     let mut effective = config.clone();
     if let Some(addr) = bound.tcp {
         effective.tcp.address = addr.to_string();
+    }
+    if let Some(addr) = bound.http {
+        effective.http.address = addr.to_string();
     }
     let path = Path::new(&config.system.path)
         .join(&config.system.runtime.path)
