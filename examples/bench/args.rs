@@ -31,11 +31,11 @@ recreated at the start of a run with producers, and deleted at its end unless --
 MB are 10^6 bytes of payload; latency is per request (send or non-empty poll)."
 )]
 pub struct Args {
-    /// server address host:port [default: 127.0.0.1:8090]
+    /// server address host:port (the HTTP API's with --transport http) [default: 127.0.0.1:8090]
     #[argh(option, default = "String::from(\"127.0.0.1:8090\")")]
     pub address: String,
 
-    /// transport: tcp (quic, websocket and http are not implemented yet) [default: tcp]
+    /// transport: tcp or http (quic and websocket are not implemented yet) [default: tcp]
     #[argh(option, default = "Transport::Tcp", from_str_fn(parse_transport))]
     pub transport: Transport,
 
@@ -117,12 +117,14 @@ pub struct Args {
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
     Tcp,
+    Http,
 }
 
 impl Transport {
     pub fn name(self) -> &'static str {
         match self {
             Transport::Tcp => "tcp",
+            Transport::Http => "http",
         }
     }
 }
@@ -136,8 +138,9 @@ pub enum Rate {
 pub fn parse_transport(value: &str) -> Result<Transport, String> {
     match value.to_ascii_lowercase().as_str() {
         "tcp" => Ok(Transport::Tcp),
-        "quic" | "websocket" | "ws" | "http" => Err(format!(
-            "transport '{value}' is not supported by this benchmark yet (only tcp)"
+        "http" => Ok(Transport::Http),
+        "quic" | "websocket" | "ws" => Err(format!(
+            "transport '{value}' is not supported by this benchmark yet (tcp or http)"
         )),
         _ => Err(format!(
             "unknown transport '{value}' (tcp, quic, websocket or http)"
@@ -284,6 +287,11 @@ impl Config {
         if args.producers == 0 && args.balanced {
             return Err("--balanced needs at least one producer".into());
         }
+        if args.transport == Transport::Http && args.consumer_group {
+            return Err(
+                "--consumer-group needs group membership, which HTTP does not offer".into(),
+            );
+        }
         if args.consumers == 0 && args.consumer_group {
             return Err("--consumer-group needs at least one consumer".into());
         }
@@ -373,6 +381,7 @@ mod tests {
     #[test]
     fn transports() {
         assert_eq!(parse_transport("TCP"), Ok(Transport::Tcp));
+        assert_eq!(parse_transport("http"), Ok(Transport::Http));
         assert!(parse_transport("quic")
             .unwrap_err()
             .contains("not supported"));
@@ -425,6 +434,13 @@ mod tests {
             &["--no-such-flag"],
             &["--producers", "0", "--consumers", "1", "--balanced"],
             &["--consumer-group"],
+            &[
+                "--transport",
+                "http",
+                "--consumers",
+                "1",
+                "--consumer-group",
+            ],
             &["--balanced", "--consumers", "1"],
             &["--balanced", "--fsync-flush"],
         ] {

@@ -1,4 +1,4 @@
-//! Building a logged-in SDK client for the chosen transport. Only TCP for now; a new
+//! Building a logged-in SDK client for the chosen transport (TCP or HTTP); a new
 //! transport is a new `Transport` variant and a new arm here.
 
 use crate::args::{Config, Transport};
@@ -20,6 +20,13 @@ pub async fn connect(config: &Config) -> Result<IggyClient, String> {
             }
             builder.build()
         }
+        // The SDK's HttpClient (reqwest), one per producer or consumer; no retries, so a
+        // failure shows instead of being hidden in the figures.
+        Transport::Http => IggyClient::builder()
+            .with_http()
+            .with_api_url(format!("http://{}", config.address))
+            .with_retries(0)
+            .build(),
     }
     .map_err(|e| format!("cannot build the client: {e}"))?;
     client

@@ -118,9 +118,6 @@ pub fn bind(config: &HttpConfig) -> Result<HttpListener, String> {
         .map_err(|e| format!("HTTP listener: {e}"))?;
     let scheme = if tls.is_some() { "HTTPS" } else { "HTTP" };
     info!("{scheme} listener bound to {address} ({})", listen::HOW);
-    if config.web_ui {
-        log::warn!("http.web_ui = true: this build has no web dashboard; /ui is not served");
-    }
     Ok(HttpListener {
         listener,
         tls,
