@@ -377,6 +377,15 @@ async fn every_bad_token_is_an_empty_401() {
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(iggy_error(&body)["code"], "invalid_access_token");
+    let (status, body) = call(
+        Method::POST,
+        format!("{base}/users/refresh-token"),
+        None,
+        json_body(json!({"token": "abc"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "not a JWT at all");
+    assert_eq!(iggy_error(&body)["code"], "invalid_access_token");
     // Expired (2 s lifetime, no clock skew).
     let expiring = root_token(&base).await;
     tokio::time::sleep(std::time::Duration::from_millis(3100)).await;

@@ -109,8 +109,11 @@ impl JwtManager {
     }
 
     /// Checks the signature, the algorithm, `exp` (with the clock skew), `iss`, `aud` and
-    /// that `sub` is a user id. Revocation is checked by the caller.
+    /// that `sub` is a user id: `InvalidAccessToken` when it is not a JWT at all,
+    /// `Unauthenticated` otherwise, as the original's refresh answers. Revocation is
+    /// checked by the caller.
     pub fn verify(&self, token: &str) -> Result<Verified, IggyError> {
+        jsonwebtoken::decode_header(token).map_err(|_| IggyError::InvalidAccessToken)?;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| IggyError::Unauthenticated)?;
         let user_id = data
@@ -205,7 +208,10 @@ mod tests {
         assert!(expiry >= now_secs() + 3599);
         let other = JwtManager::from_config(&config()).unwrap();
         assert_eq!(other.verify(&token), Err(IggyError::Unauthenticated));
-        assert!(jwt.verify("not.a.token").is_err());
+        assert_eq!(
+            jwt.verify("not.a.token"),
+            Err(IggyError::InvalidAccessToken)
+        );
     }
 
     #[test]

@@ -59,10 +59,7 @@ pub async fn login_with_token(
 
 /// A token is refreshed once: its id is revoked and a new token issued.
 pub async fn refresh(state: web::Data<HttpState>, body: web::Json<requests::Token>) -> Answer {
-    let verified = state
-        .jwt
-        .verify(&body.token)
-        .map_err(|_| IggyError::Unauthenticated)?;
+    let verified = state.jwt.verify(&body.token)?;
     let revoke = RevokeAccessToken {
         jti: verified.jti,
         expiry: verified.expiry,
