@@ -629,7 +629,8 @@ mod tests {
         assert_eq!(byte_size(1234), "1.234 KB");
         assert_eq!(byte_size(3_211_776), "3136.5 KiB");
         assert_eq!(byte_size(1 << 30), "1 GiB");
-        assert_eq!(byte_size(1_000_001), "1000001 B");
+        assert_eq!(byte_size(1_000_001), "1000.001 KB");
+        assert_eq!(byte_size(1_000_000_001), "1000000.001 KB");
     }
 
     #[test]
