@@ -33,7 +33,6 @@ use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpServer};
 use iggy_actors::metadata::SubscribeRoutes;
 use log::info;
-use socket2::{Protocol, Type};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -101,18 +100,7 @@ pub fn bind(config: &HttpConfig) -> Result<HttpListener, String> {
     } else {
         None
     };
-    let socket = listen::reusable_socket(addr, Type::STREAM, Protocol::TCP)
-        .map_err(|e| format!("cannot create the HTTP socket for {addr}: {e}"))?;
-    socket
-        .bind(&addr.into())
-        .map_err(|e| format!("cannot bind HTTP to {addr}: {e}"))?;
-    socket
-        .listen(1024)
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    socket
-        .set_nonblocking(true)
-        .map_err(|e| format!("cannot make the HTTP listener non-blocking: {e}"))?;
-    let listener: std::net::TcpListener = socket.into();
+    let listener = listen::bind_stream("HTTP", addr, |_| Ok(()))?;
     let address = listener
         .local_addr()
         .map_err(|e| format!("HTTP listener: {e}"))?;

@@ -82,10 +82,9 @@ pub struct Name {
     pub name: String,
 }
 
+/// What CreateTopic and UpdateTopic both carry besides the name.
 #[derive(Deserialize)]
-pub struct CreateTopic {
-    pub name: String,
-    pub partitions_count: u32,
+pub struct TopicSettingsJson {
     #[serde(deserialize_with = "compression")]
     pub compression_algorithm: u8,
     pub message_expiry: u64,
@@ -95,14 +94,18 @@ pub struct CreateTopic {
 }
 
 #[derive(Deserialize)]
+pub struct CreateTopic {
+    pub name: String,
+    pub partitions_count: u32,
+    #[serde(flatten)]
+    pub settings: TopicSettingsJson,
+}
+
+#[derive(Deserialize)]
 pub struct UpdateTopic {
     pub name: String,
-    #[serde(deserialize_with = "compression")]
-    pub compression_algorithm: u8,
-    pub message_expiry: u64,
-    pub max_topic_size: u64,
-    #[serde(default)]
-    pub replication_factor: Option<u8>,
+    #[serde(flatten)]
+    pub settings: TopicSettingsJson,
 }
 
 #[derive(Deserialize)]

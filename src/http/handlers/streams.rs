@@ -15,13 +15,20 @@ use iggy_actors::metadata::{
 };
 use iggy_actors::IggyError;
 
-/// A replication factor as the engine takes it: 0 = not set; an explicit 0 is refused.
-fn replication(factor: Option<u8>) -> Result<u8, IggyError> {
-    match factor {
-        Some(0) => Err(IggyError::InvalidReplicationFactor),
-        Some(n) => Ok(n),
-        None => Ok(0),
-    }
+/// The settings as the engine takes them. Replication factor: absent = 0 (not set); an
+/// explicit 0 is refused.
+fn settings(s: requests::TopicSettingsJson) -> Result<TopicSettings, IggyError> {
+    let replication_factor = match s.replication_factor {
+        Some(0) => return Err(IggyError::InvalidReplicationFactor),
+        Some(n) => n,
+        None => 0,
+    };
+    Ok(TopicSettings {
+        compression_algorithm: s.compression_algorithm,
+        message_expiry: s.message_expiry,
+        max_topic_size: s.max_topic_size,
+        replication_factor,
+    })
 }
 
 pub async fn get_streams(state: web::Data<HttpState>, caller: Caller) -> Answer {
@@ -143,12 +150,7 @@ pub async fn create_topic(
         stream: identifier(&path)?,
         name: body.name,
         partitions_count: body.partitions_count,
-        settings: TopicSettings {
-            compression_algorithm: body.compression_algorithm,
-            message_expiry: body.message_expiry,
-            max_topic_size: body.max_topic_size,
-            replication_factor: replication(body.replication_factor)?,
-        },
+        settings: settings(body.settings)?,
     };
     let topic = state.ctx.metadata.send(create).await??;
     Ok(HttpResponse::Ok().json(TopicWithPartitions::from(&topic)))
@@ -166,12 +168,7 @@ pub async fn update_topic(
         stream: identifier(&path.0)?,
         topic: identifier(&path.1)?,
         name: body.name,
-        settings: TopicSettings {
-            compression_algorithm: body.compression_algorithm,
-            message_expiry: body.message_expiry,
-            max_topic_size: body.max_topic_size,
-            replication_factor: replication(body.replication_factor)?,
-        },
+        settings: settings(body.settings)?,
     };
     state.ctx.metadata.send(update).await??;
     no_content()
