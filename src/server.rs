@@ -346,10 +346,6 @@ async fn serve(
     start_deadline_watchdog();
     ctx.begin_shutdown();
     let _ = stop_tx.send(true);
-    if let Some(server) = http_server {
-        server.stop(true).await;
-        info!("HTTP server stopped");
-    }
     if let Some(task) = accept_task {
         let _ = task.await;
     }
@@ -361,6 +357,12 @@ async fn serve(
     }
     // Let the connection actors flush and close.
     tokio::time::sleep(Duration::from_millis(100)).await;
+    // HTTP stops last: until here it answers /readyz with 503 (and refuses logins), so
+    // a load balancer sees the drain.
+    if let Some(server) = http_server {
+        server.stop(true).await;
+        info!("HTTP server stopped");
+    }
     drop(ctx);
     engine.stop();
     let _ = engine.join();

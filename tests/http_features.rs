@@ -338,3 +338,37 @@ async fn web_ui_is_reported_as_not_built() {
         server.output()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_ends_when_shutdown_begins() {
+    let mut server = TestServer::start();
+    let url = format!("{}/readyz", base_url(&server));
+    // HTTP is stopped last: while the data is saved, /readyz answers 503.
+    let client = raw();
+    assert_eq!(
+        client.get(&url).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    server.signal(libc::SIGTERM);
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        match client.get(&url).send().await {
+            Ok(r) => {
+                let status = r.status();
+                seen.push(status.as_u16());
+                if status == StatusCode::SERVICE_UNAVAILABLE {
+                    let body: serde_json::Value = r.json().await.unwrap();
+                    assert_eq!(body["status"], "not_ready");
+                    server.wait_exit();
+                    return;
+                }
+            }
+            Err(_) => {
+                seen.push(0);
+                break;
+            }
+        }
+    }
+    panic!("no 503 while shutting down; statuses seen: {seen:?}");
+}
