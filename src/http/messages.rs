@@ -284,71 +284,29 @@ fn header_entries(block: &[u8]) -> Option<String> {
     Some(out)
 }
 
-/// Writes a poll answer as the original's `PolledMessages` JSON. The frames were stored
-/// by this server, but every read is still bounds-checked: a damaged frame ends the list.
+/// Writes a poll answer as the original's `PolledMessages` JSON. Every chunk holds whole
+/// frames (file ranges and buffer slices end at frame boundaries), so each is walked on its
+/// own, without joining them; every read is bounds-checked and a damaged frame ends the
+/// list.
 pub fn polled_json(answer: &PolledMessages) -> Result<Vec<u8>, IggyError> {
-    let mut data = BytesMut::new();
-    for chunk in &answer.chunks {
-        data.extend_from_slice(&chunk.to_bytes().map_err(|e| {
+    let size: usize = answer.chunks.iter().map(|c| c.len()).sum();
+    let mut body = Vec::with_capacity(size * 4 / 3 + 280 * answer.count as usize + 128);
+    let mut messages = 0u32;
+    'chunks: for chunk in &answer.chunks {
+        let data = chunk.to_bytes().map_err(|e| {
             log::error!("cannot read polled messages: {e}");
             IggyError::IoError
-        })?);
-    }
-    let mut out = Vec::with_capacity(data.len() * 4 / 3 + 256 * answer.count as usize + 128);
-    let mut messages = 0u32;
-    let mut body = Vec::new();
-    let mut at = 0usize;
-    while messages < answer.count && at + MESSAGE_HEADER_SIZE <= data.len() {
-        let h = &data[at..at + MESSAGE_HEADER_SIZE];
-        let headers_len = u32_le(h, 48) as usize;
-        let payload_len = u32_le(h, 52) as usize;
-        let payload_start = at + MESSAGE_HEADER_SIZE;
-        let Some(payload) = data.get(payload_start..payload_start + payload_len) else {
-            break;
-        };
-        let Some(headers) =
-            data.get(payload_start + payload_len..payload_start + payload_len + headers_len)
-        else {
-            break;
-        };
-        let id = h
-            .get(8..24)
-            .and_then(|s| s.try_into().ok())
-            .map(u128::from_le_bytes)
-            .unwrap_or_default();
-        if messages > 0 {
-            body.push(b',');
+        })?;
+        let mut at = 0usize;
+        while at < data.len() && messages < answer.count {
+            let Some(len) = write_message(&mut body, &data[at..], messages > 0) else {
+                break 'chunks;
+            };
+            messages += 1;
+            at += len;
         }
-        let _ = write!(
-            body,
-            "{{\"header\":{{\"checksum\":{},\"id\":{id},\"offset\":{},\"timestamp\":{},\"origin_timestamp\":{},\"user_headers_length\":{headers_len},\"payload_length\":{payload_len},\"reserved\":{}}},\"payload\":\"",
-            u64_le(h, 0),
-            u64_le(h, 24),
-            u64_le(h, 32),
-            u64_le(h, 40),
-            u64_le(h, 56),
-        );
-        let b64_start = body.len();
-        body.resize(b64_start + payload_len.div_ceil(3) * 4, 0);
-        let written = STANDARD
-            .encode_slice(payload, &mut body[b64_start..])
-            .unwrap_or_default();
-        body.truncate(b64_start + written);
-        body.extend_from_slice(b"\",\"user_headers\":");
-        if headers.is_empty() {
-            body.extend_from_slice(b"[]");
-        } else {
-            match header_entries(headers) {
-                Some(entries) => body.extend_from_slice(entries.as_bytes()),
-                None => {
-                    let _ = write!(body, "\"{}\"", STANDARD.encode(headers));
-                }
-            }
-        }
-        body.push(b'}');
-        messages += 1;
-        at = payload_start + payload_len + headers_len;
     }
+    let mut out = Vec::with_capacity(body.len() + 96);
     let _ = write!(
         out,
         "{{\"partition_id\":{},\"current_offset\":{},\"count\":{messages},\"messages\":[",
@@ -357,6 +315,53 @@ pub fn polled_json(answer: &PolledMessages) -> Result<Vec<u8>, IggyError> {
     out.extend_from_slice(&body);
     out.extend_from_slice(b"]}");
     Ok(out)
+}
+
+/// Writes the frame at the start of `data` as one JSON message; answers the frame's
+/// length, or `None` when the frame is cut short.
+fn write_message(body: &mut Vec<u8>, data: &[u8], comma: bool) -> Option<usize> {
+    let h = data.get(..MESSAGE_HEADER_SIZE)?;
+    let headers_len = u32_le(h, 48) as usize;
+    let payload_len = u32_le(h, 52) as usize;
+    let payload = data.get(MESSAGE_HEADER_SIZE..MESSAGE_HEADER_SIZE + payload_len)?;
+    let headers_start = MESSAGE_HEADER_SIZE + payload_len;
+    let headers = data.get(headers_start..headers_start + headers_len)?;
+    let id = h
+        .get(8..24)
+        .and_then(|s| s.try_into().ok())
+        .map(u128::from_le_bytes)
+        .unwrap_or_default();
+    if comma {
+        body.push(b',');
+    }
+    let _ = write!(
+        body,
+        "{{\"header\":{{\"checksum\":{},\"id\":{id},\"offset\":{},\"timestamp\":{},\"origin_timestamp\":{},\"user_headers_length\":{headers_len},\"payload_length\":{payload_len},\"reserved\":{}}},\"payload\":\"",
+        u64_le(h, 0),
+        u64_le(h, 24),
+        u64_le(h, 32),
+        u64_le(h, 40),
+        u64_le(h, 56),
+    );
+    let b64_start = body.len();
+    body.resize(b64_start + payload_len.div_ceil(3) * 4, 0);
+    let written = STANDARD
+        .encode_slice(payload, &mut body[b64_start..])
+        .unwrap_or_default();
+    body.truncate(b64_start + written);
+    body.extend_from_slice(b"\",\"user_headers\":");
+    if headers.is_empty() {
+        body.extend_from_slice(b"[]");
+    } else {
+        match header_entries(headers) {
+            Some(entries) => body.extend_from_slice(entries.as_bytes()),
+            None => {
+                let _ = write!(body, "\"{}\"", STANDARD.encode(headers));
+            }
+        }
+    }
+    body.push(b'}');
+    Some(headers_start + headers_len)
 }
 
 #[cfg(test)]
@@ -374,11 +379,13 @@ mod tests {
         assert_eq!(req.partitioning, Partitioning::PartitionId(1));
         assert_eq!(req.count, 2);
         assert_eq!(req.ends[0] as usize, 64 + 5);
+        let mut frames = req.frames.freeze();
+        let first = frames.split_to(req.ends[0] as usize);
         let answer = PolledMessages {
             partition_id: 1,
             current_offset: 1,
             count: 2,
-            chunks: vec![Chunk::Memory(req.frames.freeze())],
+            chunks: vec![Chunk::Memory(first), Chunk::Memory(frames)],
         };
         let json: serde_json::Value =
             serde_json::from_slice(&polled_json(&answer).unwrap()).unwrap();
