@@ -372,3 +372,15 @@ async fn readiness_ends_when_shutdown_begins() {
     }
     panic!("no 503 while shutting down; statuses seen: {seen:?}");
 }
+
+#[test]
+fn a_second_server_on_the_same_http_port_is_refused() {
+    let first = TestServer::start();
+    let taken = http_addr(&first).to_string();
+    let (_, output) = expect_start_failure(TestServer::builder().env("IGGY_HTTP_ADDRESS", &taken));
+    assert!(
+        output.contains(&format!("cannot bind HTTP to {taken}"))
+            && output.contains("another server"),
+        "{output}"
+    );
+}
