@@ -19,6 +19,26 @@ pub struct BoundAddresses {
     pub websocket: Option<SocketAddr>,
 }
 
+impl BoundAddresses {
+    /// "TCP on a, QUIC on b, ..." for the start-up log.
+    pub fn describe(&self) -> String {
+        let listed: Vec<String> = [
+            ("TCP", self.tcp),
+            ("QUIC", self.quic),
+            ("HTTP", self.http),
+            ("WebSocket", self.websocket),
+        ]
+        .into_iter()
+        .filter_map(|(name, addr)| addr.map(|a| format!("{name} on {a}")))
+        .collect();
+        if listed.is_empty() {
+            "no transport enabled".to_string()
+        } else {
+            listed.join(", ")
+        }
+    }
+}
+
 pub struct ServerContext {
     pub config: Arc<ServerConfig>,
     pub metadata: Addr<MetadataActor>,

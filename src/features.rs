@@ -4,7 +4,6 @@
 //! are on by default are reported with a warning and do not listen.
 
 use crate::config::ServerConfig;
-use log::warn;
 
 /// Keys that change nothing in this build: their embedded default is accepted, any other
 /// value is refused (it would be silently ignored otherwise). Each entry: the key, whether
@@ -58,6 +57,36 @@ fn inert_keys(c: &ServerConfig, d: &ServerConfig) -> Vec<(&'static str, bool, &'
             "there is no memory pool: buffers come from the allocator and are reused by it",
         ),
         (
+            "quic.datagram_send_buffer_size",
+            c.quic.datagram_send_buffer_size != d.quic.datagram_send_buffer_size,
+            "the binary protocol sends no QUIC datagrams, only streams",
+        ),
+        (
+            "quic.socket.keepalive",
+            c.quic.socket.keepalive != d.quic.socket.keepalive,
+            "SO_KEEPALIVE means nothing on a UDP socket; QUIC keeps alive with quic.keep_alive_interval",
+        ),
+        (
+            "websocket.read_buffer_size",
+            !c.websocket.read_buffer_size.trim().is_empty(),
+            "the WebSocket library (actix) sizes its read buffer itself",
+        ),
+        (
+            "websocket.write_buffer_size",
+            !c.websocket.write_buffer_size.trim().is_empty(),
+            "the WebSocket library (actix) sizes its write buffer itself",
+        ),
+        (
+            "websocket.max_write_buffer_size",
+            !c.websocket.max_write_buffer_size.trim().is_empty(),
+            "the WebSocket library (actix) bounds its write queue itself",
+        ),
+        (
+            "websocket.accept_unmasked_frames",
+            c.websocket.accept_unmasked_frames,
+            "the WebSocket library (actix) rejects unmasked client frames, as RFC 6455 requires",
+        ),
+        (
             "system.memory_pool.bucket_capacity",
             s.memory_pool.bucket_capacity != ds.memory_pool.bucket_capacity,
             "there is no memory pool: buffers come from the allocator and are reused by it",
@@ -83,11 +112,6 @@ pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
             "encryption at rest",
         ),
         (
-            "tcp.tls.enabled",
-            config.tcp.tls.enabled,
-            "TLS on the TCP transport",
-        ),
-        (
             "telemetry.enabled",
             config.telemetry.enabled,
             "OpenTelemetry export",
@@ -108,16 +132,8 @@ pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
     Ok(())
 }
 
-/// Warns about enabled transports that this build does not serve yet.
+/// Notes how `tcp.socket_migration` is served (every transport is built).
 pub fn warn_unavailable_transports(config: &ServerConfig) {
-    for (name, enabled) in [
-        ("quic", config.quic.enabled),
-        ("websocket", config.websocket.enabled),
-    ] {
-        if enabled {
-            warn!("{name}.enabled = true, but this build does not serve {name} yet: not listening");
-        }
-    }
     if config.tcp.socket_migration {
         log::info!(
             "tcp.socket_migration: connections stay on their shard and send each request to the \

@@ -7,7 +7,9 @@
 //!   file → environment, validated once) and the log outputs.
 //! * `protocol`: the binary protocol as a pure module (framing, codes, decoding, encoding).
 //! * `listen`: how every listener binds (SO_REUSEPORT, after probing for another server).
-//! * `tcp`: the listener and one connection actor per client.
+//! * `connection`: one connection actor per client, the same for every binary transport.
+//! * `listeners`: every listener, bound then started; `tcp` (plain or TLS), `quic` and
+//!   `websocket` (plain or TLS) are the transports.
 //! * `http`: the REST API (actix-web) over the same handlers and engine messages.
 //! * `tls`: the one rustls crypto provider, certificates from files or self-signed.
 //! * `handlers`: one small file per command, one dispatch table, one authorization check.
@@ -16,18 +18,20 @@
 
 mod args;
 mod config;
+mod connection;
 mod context;
 mod features;
 mod handlers;
 mod http;
 mod listen;
+mod listeners;
 mod logging;
 mod protocol;
+mod quic;
 mod server;
 mod tcp;
-// HTTPS uses it; the other TLS listeners (TCP, WebSocket, QUIC) are being built on it.
-#[allow(dead_code)]
 mod tls;
+mod websocket;
 
 use std::process::ExitCode;
 

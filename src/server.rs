@@ -7,8 +7,8 @@ use crate::config::{IggyExpiry, MaxTopicSize};
 use crate::context::{BoundAddresses, ServerContext};
 use crate::features;
 use crate::http;
+use crate::listeners::Listeners;
 use crate::logging::{Logging, LoggingSettings};
-use crate::tcp;
 use actix::prelude::*;
 use iggy_actors::metadata::{
     MetadataActor, MetadataConfig, RootCredentials, ShutdownMetadata, StorageLayout, TopicDefaults,
@@ -298,19 +298,7 @@ async fn serve(
         info!("personal access token cleaner disabled (personal_access_token.cleaner.enabled = false)");
     }
     features::warn_unavailable_transports(&config);
-    let mut bound = BoundAddresses::default();
-    let tcp_listener = if config.tcp.enabled {
-        let listener = tcp::listener::bind(&config.tcp)?;
-        bound.tcp = Some(
-            listener
-                .local_addr()
-                .map_err(|e| format!("TCP listener: {e}"))?,
-        );
-        Some(listener)
-    } else {
-        info!("TCP transport disabled (tcp.enabled = false)");
-        None
-    };
+    let (listeners, mut bound) = Listeners::bind(&config)?;
     let http_listener = bind_http(&config, &mut bound)?;
     write_current_config(&config, &bound)?;
     let ctx = Arc::new(ServerContext::new(
@@ -321,14 +309,7 @@ async fn serve(
         follower,
     ));
     let (stop_tx, stop_rx) = watch::channel(false);
-    let accept_task = tcp_listener.map(|l| {
-        actix_rt::spawn(tcp::listener::serve(
-            l,
-            ctx.clone(),
-            shards.clone(),
-            stop_rx,
-        ))
-    });
+    let accept_tasks = listeners.start(&ctx, &shards, &stop_rx);
     let ready = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let http_server = match http_listener {
         Some(l) => Some(http::start(
@@ -340,13 +321,13 @@ async fn serve(
         None => None,
     };
     http::set_ready(&ready);
-    log_ready(&bound);
+    info!("iggy-server is ready: {}", bound.describe());
     let signal = wait_for_signal().await;
     info!("{signal} received: shutting down");
     start_deadline_watchdog();
     ctx.begin_shutdown();
     let _ = stop_tx.send(true);
-    if let Some(task) = accept_task {
+    for task in accept_tasks {
         let _ = task.await;
     }
     if tokio::time::timeout(Duration::from_secs(6), metadata.send(ShutdownMetadata))
@@ -387,27 +368,18 @@ fn bind_http(
     Ok(Some(listener))
 }
 
-fn log_ready(bound: &BoundAddresses) {
-    let mut serving = Vec::new();
-    if let Some(addr) = bound.tcp {
-        serving.push(format!("TCP on {addr}"));
-    }
-    if let Some(addr) = bound.http {
-        serving.push(format!("HTTP on {addr}"));
-    }
-    if serving.is_empty() {
-        info!("iggy-server is ready (no transport enabled)");
-    } else {
-        info!("iggy-server is ready: {}", serving.join(", "));
-    }
-}
-
 /// Writes the effective configuration, with the bound addresses, to
 /// `{system.path}/{system.runtime.path}/current_config.toml` (secrets redacted).
 fn write_current_config(config: &ServerConfig, bound: &BoundAddresses) -> Result<(), String> {
     let mut effective = config.clone();
     if let Some(addr) = bound.tcp {
         effective.tcp.address = addr.to_string();
+    }
+    if let Some(addr) = bound.quic {
+        effective.quic.address = addr.to_string();
+    }
+    if let Some(addr) = bound.websocket {
+        effective.websocket.address = addr.to_string();
     }
     if let Some(addr) = bound.http {
         effective.http.address = addr.to_string();

@@ -4,7 +4,7 @@
 mod common;
 
 use std::fs;
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 
 use common::{
     expect_start_failure, files_containing, free_port, free_ports, runtime_config, sdk_client,
@@ -17,7 +17,11 @@ fn port_of(server: &TestServer) -> u16 {
 }
 
 /// Log in over the SDK; returns the SDK's answer.
-async fn try_login(addr: SocketAddr, username: &str, password: &str) -> Result<u32, IggyError> {
+async fn try_login(
+    addr: common::Endpoint,
+    username: &str,
+    password: &str,
+) -> Result<u32, IggyError> {
     let client = sdk_client(addr).await;
     within(client.login_user(username, password))
         .await
@@ -235,7 +239,6 @@ fn short_encryption_key_is_rejected() {
 fn features_this_build_lacks_are_refused_by_key() {
     for (var, key) in [
         ("IGGY_TELEMETRY_ENABLED", "telemetry.enabled"),
-        ("IGGY_TCP_TLS_ENABLED", "tcp.tls.enabled"),
         (
             "IGGY_DATA_MAINTENANCE_MESSAGES_CLEANER_ENABLED",
             "data_maintenance.messages.cleaner_enabled",
@@ -258,6 +261,31 @@ fn features_this_build_lacks_are_refused_by_key() {
 #[test]
 fn keys_without_effect_are_refused_unless_default() {
     for (var, value, key) in [
+        (
+            "IGGY_QUIC_DATAGRAM_SEND_BUFFER_SIZE",
+            "200 KB",
+            "quic.datagram_send_buffer_size",
+        ),
+        (
+            "IGGY_QUIC_SOCKET_KEEPALIVE",
+            "true",
+            "quic.socket.keepalive",
+        ),
+        (
+            "IGGY_WEBSOCKET_READ_BUFFER_SIZE",
+            "64 KiB",
+            "websocket.read_buffer_size",
+        ),
+        (
+            "IGGY_WEBSOCKET_MAX_WRITE_BUFFER_SIZE",
+            "1 MiB",
+            "websocket.max_write_buffer_size",
+        ),
+        (
+            "IGGY_WEBSOCKET_ACCEPT_UNMASKED_FRAMES",
+            "true",
+            "websocket.accept_unmasked_frames",
+        ),
         (
             "IGGY_SYSTEM_SEGMENT_ARCHIVE_EXPIRED",
             "true",
@@ -391,12 +419,12 @@ async fn random_root_password_is_printed_and_works() {
         "generated password {password:?} is not 20..=39 alphanumerics"
     );
     assert_eq!(
-        try_login(server.tcp_addr(), "iggy", &password).await,
+        try_login(server.endpoint(), "iggy", &password).await,
         Ok(0),
         "generated password"
     );
     assert_eq!(
-        try_login(server.tcp_addr(), "iggy", "iggy").await,
+        try_login(server.endpoint(), "iggy", "iggy").await,
         Err(IggyError::InvalidCredentials),
         "iggy/iggy must not work with a generated password"
     );
@@ -411,7 +439,7 @@ async fn root_user_survives_restart() {
         .env("IGGY_ROOT_USERNAME", "admin")
         .env("IGGY_ROOT_PASSWORD", "secret1")
         .start();
-    assert_eq!(try_login(first.tcp_addr(), "admin", "secret1").await, Ok(0));
+    assert_eq!(try_login(first.endpoint(), "admin", "secret1").await, Ok(0));
     first.stop();
 
     // The variables only matter on the very first start.
@@ -422,12 +450,12 @@ async fn root_user_survives_restart() {
         .env("IGGY_ROOT_PASSWORD", "other123")
         .start();
     assert_eq!(
-        try_login(second.tcp_addr(), "admin", "secret1").await,
+        try_login(second.endpoint(), "admin", "secret1").await,
         Ok(0),
         "root user lost on restart"
     );
     assert_eq!(
-        try_login(second.tcp_addr(), "other", "other123").await,
+        try_login(second.endpoint(), "other", "other123").await,
         Err(IggyError::InvalidCredentials)
     );
     second.stop();
@@ -441,7 +469,7 @@ async fn root_user_survives_restart() {
         "a new root password was generated although root exists.\n{}",
         third.output()
     );
-    assert_eq!(try_login(third.tcp_addr(), "admin", "secret1").await, Ok(0));
+    assert_eq!(try_login(third.endpoint(), "admin", "secret1").await, Ok(0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -453,7 +481,7 @@ async fn root_user_survives_sigkill() {
         .env("IGGY_ROOT_USERNAME", "admin")
         .env("IGGY_ROOT_PASSWORD", "secret1")
         .start();
-    assert_eq!(try_login(first.tcp_addr(), "admin", "secret1").await, Ok(0));
+    assert_eq!(try_login(first.endpoint(), "admin", "secret1").await, Ok(0));
     first.kill();
 
     let second = TestServer::builder()
@@ -461,7 +489,7 @@ async fn root_user_survives_sigkill() {
         .without_default_root_credentials()
         .start();
     assert_eq!(
-        try_login(second.tcp_addr(), "admin", "secret1").await,
+        try_login(second.endpoint(), "admin", "secret1").await,
         Ok(0),
         "root user lost after SIGKILL.\n{}",
         second.output()
@@ -484,12 +512,12 @@ async fn fresh_wipes_the_system_path() {
     let second = TestServer::builder().dirs(&dirs).arg("--fresh").start();
     assert!(!marker.exists(), "--fresh left {} behind", marker.display());
     assert_eq!(
-        try_login(second.tcp_addr(), "iggy", "iggy").await,
+        try_login(second.endpoint(), "iggy", "iggy").await,
         Ok(0),
         "root not recreated with default credentials after --fresh"
     );
     assert_eq!(
-        try_login(second.tcp_addr(), "admin", "secret1").await,
+        try_login(second.endpoint(), "admin", "secret1").await,
         Err(IggyError::InvalidCredentials),
         "old root survived --fresh"
     );

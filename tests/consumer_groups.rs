@@ -296,7 +296,7 @@ async fn group_commands_answer_as_the_original() {
     within(root.create_user("nobody", "secret", UserStatus::Active, None))
         .await
         .expect("create user");
-    let nobody = common::sdk_client(server.tcp_addr()).await;
+    let nobody = common::sdk_client(server.endpoint()).await;
     within(nobody.login_user("nobody", "secret"))
         .await
         .expect("login");

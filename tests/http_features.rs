@@ -4,7 +4,7 @@
 mod common;
 
 use common::http::{base_url, http_addr, raw, root_token, sdk_http_client_at};
-use common::{create_stream_and_topic, expect_start_failure, id, sdk_client, within, TestServer};
+use common::{create_stream_and_topic, expect_start_failure, id, root_client, within, TestServer};
 use iggy::prelude::{MessageClient, Partitioning, StreamClient, SystemClient, UserClient};
 use reqwest::{Method, StatusCode};
 use std::io::{Read, Write};
@@ -195,8 +195,7 @@ async fn scrape(base: &str) -> prometheus_parse::Scrape {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_tell_the_real_counts_after_a_restart() {
     let server = TestServer::start();
-    let tcp = sdk_client(server.tcp_addr()).await;
-    within(tcp.login_user("iggy", "iggy")).await.unwrap();
+    let tcp = root_client(&server).await;
     let (s, t) = create_stream_and_topic(&tcp, "s", "t", 3).await;
     let mut batch: Vec<_> = (0..25)
         .map(|i| {
@@ -302,10 +301,7 @@ async fn slow_and_idle_http_clients_stop_nobody() {
     within(client.create_stream("busy"))
         .await
         .expect("HTTP works");
-    let tcp = sdk_client(server.tcp_addr()).await;
-    within(tcp.login_user("iggy", "iggy"))
-        .await
-        .expect("TCP works");
+    let tcp = root_client(&server).await;
     within(tcp.ping()).await.expect("TCP ping");
     let sent = trickler.join().unwrap();
     assert!(

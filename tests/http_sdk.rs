@@ -5,7 +5,7 @@ mod common;
 
 use bytes::Bytes;
 use common::http::{base_url, http_addr, raw, root_token, sdk_http_client, sdk_http_client_at};
-use common::{create_stream_and_topic, id, name, sdk_client, within, TestServer};
+use common::{create_stream_and_topic, id, name, root_client, within, TestServer};
 use iggy::prelude::*;
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -43,17 +43,14 @@ async fn system_endpoints() {
     let server = TestServer::start();
     let client = sdk_http_client(&server).await;
     within(client.ping()).await.expect("ping");
-    let tcp = sdk_client(server.tcp_addr()).await;
-    within(tcp.login_user("iggy", "iggy"))
-        .await
-        .expect("TCP login");
+    let _binary = root_client(&server).await;
     let stats = within(client.get_stats()).await.expect("stats");
     assert_eq!(stats.process_id, server.pid());
     assert_eq!(stats.iggy_server_version, "0.8.0");
     assert!(stats.memory_usage.as_bytes_u64() > 0);
     assert_eq!(
         stats.clients_count, 1,
-        "the TCP client only: HTTP callers are not clients"
+        "the binary client only: HTTP callers are not clients"
     );
     let metadata = within(client.get_cluster_metadata())
         .await
@@ -63,7 +60,11 @@ async fn system_endpoints() {
     assert_eq!(metadata.nodes[0].endpoints.tcp, server.tcp_addr().port());
     let clients = within(client.get_clients()).await.expect("clients");
     assert_eq!(clients.len(), 1, "{clients:?}");
-    assert_eq!(clients[0].transport, "tcp", "the original's JSON name");
+    assert!(
+        ["tcp", "quic", "ws"].contains(&clients[0].transport.as_str()),
+        "the original's JSON names: {}",
+        clients[0].transport
+    );
     let one = within(client.get_client(clients[0].client_id))
         .await
         .expect("client")
@@ -506,10 +507,7 @@ async fn messages_offsets_and_flush() {
     assert_eq!(response.status(), 400);
 
     // What HTTP wrote, TCP reads.
-    let tcp = sdk_client(server.tcp_addr()).await;
-    within(tcp.login_user("iggy", "iggy"))
-        .await
-        .expect("TCP login");
+    let tcp = root_client(&server).await;
     let polled = within(tcp.poll_messages(
         &s,
         &t,

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{expect_start_failure, root_client, within, TestServer};
-use iggy::prelude::{StreamClient, SystemClient};
+use common::{expect_start_failure, root_client, within, TestServer, TestTransport};
+use iggy::prelude::{Client, StreamClient, SystemClient};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
 
@@ -73,4 +73,69 @@ async fn a_second_server_on_the_same_port_is_refused() {
         .await
         .expect("stats from a new client");
     first.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_on_a_quic_websocket_or_tls_port_is_refused() {
+    let tls = [
+        ("IGGY_TCP_TLS_ENABLED", "true"),
+        ("IGGY_TCP_TLS_CERT_FILE", "no-such-dir/cert.pem"),
+        ("IGGY_WEBSOCKET_TLS_ENABLED", "true"),
+        ("IGGY_WEBSOCKET_TLS_CERT_FILE", "no-such-dir/cert.pem"),
+    ];
+    for with_tls in [false, true] {
+        let mut builder = TestServer::builder();
+        if with_tls {
+            for (key, value) in tls {
+                builder = builder.env(key, value);
+            }
+        }
+        let first = builder.start();
+        let endpoint = first.endpoint();
+        let mut cases = vec![
+            (
+                "IGGY_WEBSOCKET_ADDRESS",
+                "WebSocket",
+                endpoint.websocket.unwrap(),
+            ),
+            ("IGGY_QUIC_ADDRESS", "QUIC", endpoint.quic.unwrap()),
+        ];
+        if with_tls {
+            cases.push(("IGGY_TCP_ADDRESS", "TCP", endpoint.tcp));
+        }
+        for (var, transport, addr) in cases {
+            let mut second = TestServer::builder().env(var, &addr.to_string());
+            if with_tls {
+                for (key, value) in tls {
+                    second = second.env(key, value);
+                }
+            }
+            let (_, output) = expect_start_failure(second);
+            assert!(
+                output.contains(&format!(
+                    "cannot bind {transport} to {addr}: another server is listening there"
+                )),
+                "TLS {with_tls}: no refusal naming {transport} {addr}:\n{output}"
+            );
+        }
+        // The first server still serves, over every transport.
+        let transports = if with_tls {
+            [
+                TestTransport::TcpTls,
+                TestTransport::Quic,
+                TestTransport::WebSocketTls,
+            ]
+        } else {
+            [
+                TestTransport::Tcp,
+                TestTransport::Quic,
+                TestTransport::WebSocket,
+            ]
+        };
+        for transport in transports {
+            let client = common::sdk_client_over(transport, endpoint);
+            within(client.connect()).await.expect("connect");
+            within(client.ping()).await.expect("ping");
+        }
+    }
 }

@@ -63,7 +63,7 @@ async fn setup(server: &TestServer) -> Vec<(u32, u32)> {
 type Received = BTreeMap<(u32, u32), Vec<(u64, Vec<u8>)>>;
 
 async fn consume(
-    server_addr: std::net::SocketAddr,
+    server_addr: common::Endpoint,
     consumer_id: u32,
     targets: Vec<(u32, u32)>,
 ) -> Received {
@@ -115,7 +115,7 @@ async fn consume(
     }
 }
 
-async fn produce(server_addr: std::net::SocketAddr, producer: u32, targets: Vec<(u32, u32)>) {
+async fn produce(server_addr: common::Endpoint, producer: u32, targets: Vec<(u32, u32)>) {
     let client = common::sdk_client(server_addr).await;
     within(iggy::prelude::UserClient::login_user(
         &client, "iggy", "iggy",
@@ -152,7 +152,7 @@ async fn produce(server_addr: std::net::SocketAddr, producer: u32, targets: Vec<
 async fn concurrent_producers_and_consumers_over_many_partitions() {
     let server = TestServer::start();
     let targets = setup(&server).await;
-    let addr = server.tcp_addr();
+    let addr = server.endpoint();
 
     let work = async {
         let consumers: Vec<_> = (0..CONSUMERS)
@@ -229,7 +229,7 @@ async fn concurrent_balanced_and_keyed_senders_on_one_topic() {
     let server = TestServer::start();
     let targets = setup(&server).await;
     let (stream, topic) = targets[0];
-    let addr = server.tcp_addr();
+    let addr = server.endpoint();
     const SENDERS: u32 = 4;
     const SENDS: u32 = 24;
 

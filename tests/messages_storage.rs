@@ -414,7 +414,7 @@ async fn kill_9_under_load_keeps_every_flushed_message() {
     let flushed_a = Arc::new(AtomicU64::new(5));
     let acked_b = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
-    let addr = server.tcp_addr();
+    let addr = server.endpoint();
     let producer_a = {
         let (flushed, stop) = (flushed_a.clone(), stop.clone());
         tokio::spawn(async move {
@@ -527,7 +527,7 @@ async fn enforce_fsync_keeps_every_acknowledged_message_after_kill_9() {
     let client = root_client(&server).await;
     setup(&client, 1).await;
     let acked = Arc::new(AtomicU64::new(0));
-    let addr = server.tcp_addr();
+    let addr = server.endpoint();
     let producer = {
         let acked = acked.clone();
         tokio::spawn(async move {

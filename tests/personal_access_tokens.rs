@@ -16,7 +16,7 @@ use user_support::{code, create_user, id, login};
 const EXPIRY_DEADLINE: Duration = Duration::from_secs(15);
 
 async fn token_login_code(server: &TestServer, token: &str) -> u32 {
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     code(
         "token login",
         within(client.login_with_personal_access_token(token)).await,
@@ -62,7 +62,7 @@ async fn create_login_list_and_delete() {
     assert!(second.expiry_at.is_some());
 
     // A fresh connection logs in with the token.
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     let identity = within(client.login_with_personal_access_token(&raw.token))
         .await
         .expect("token login");
@@ -92,7 +92,7 @@ async fn tokens_belong_to_their_user() {
     assert!(roots.is_empty(), "{roots:?}");
     let other = root.delete_personal_access_token("bob-token");
     assert_eq!(code("someone else's token", within(other).await), 20);
-    let fresh = sdk_client(server.tcp_addr()).await;
+    let fresh = sdk_client(server.endpoint()).await;
     let identity = within(fresh.login_with_personal_access_token(&raw.token))
         .await
         .unwrap();
@@ -117,7 +117,7 @@ async fn expired_token_is_refused_before_the_cleaner_runs() {
     let raw = within(root.create_personal_access_token("short-lived", lifetime("1s")))
         .await
         .unwrap();
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     within(client.login_with_personal_access_token(&raw.token))
         .await
         .expect("login before expiry");
@@ -136,7 +136,7 @@ async fn expired_token_is_refused_before_the_cleaner_runs() {
 }
 
 async fn token_login_code_or_ok(server: &TestServer, token: &str) -> u32 {
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     match within(client.login_with_personal_access_token(token)).await {
         Ok(_) => 0,
         Err(e) => e.as_code(),

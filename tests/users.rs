@@ -210,7 +210,7 @@ async fn passwords_status_and_own_record() {
 }
 
 async fn sdk_login_code(server: &TestServer, username: &str, password: &str) -> u32 {
-    let client = common::sdk_client(server.tcp_addr()).await;
+    let client = common::sdk_client(server.endpoint()).await;
     code("login", within(client.login_user(username, password)).await)
 }
 

@@ -84,12 +84,12 @@ async fn users_permissions_and_tokens_survive_restart() {
     let tokens = within(client.get_personal_access_tokens()).await.unwrap();
     let token_names: Vec<_> = tokens.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(token_names, ["kept-token"]);
-    let fresh = sdk_client(server.tcp_addr()).await;
+    let fresh = sdk_client(server.endpoint()).await;
     let identity = within(fresh.login_with_personal_access_token(&kept.token))
         .await
         .expect("token survives restart");
     assert_eq!(identity.user_id, alice);
-    let old = sdk_client(server.tcp_addr()).await;
+    let old = sdk_client(server.endpoint()).await;
     let refused = within(old.login_user("alice", "alice-first-pw")).await;
     assert_eq!(refused.map(|_| 0).unwrap_or_else(|e| e.as_code()), 42);
     drop((client, fresh, old, root));

@@ -35,9 +35,13 @@ pub struct Args {
     #[argh(option, default = "String::from(\"127.0.0.1:8090\")")]
     pub address: String,
 
-    /// transport: tcp or http (quic and websocket are not implemented yet) [default: tcp]
+    /// transport: tcp, quic, ws (WebSocket) or http [default: tcp]
     #[argh(option, default = "Transport::Tcp", from_str_fn(parse_transport))]
     pub transport: Transport,
+
+    /// TLS on tcp or ws, without validating the server's certificate (QUIC always is TLS)
+    #[argh(switch)]
+    pub tls: bool,
 
     /// username [default: iggy]
     #[argh(option, default = "String::from(\"iggy\")")]
@@ -117,6 +121,9 @@ pub struct Args {
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
     Tcp,
+    Quic,
+    #[serde(rename = "ws")]
+    WebSocket,
     Http,
 }
 
@@ -124,6 +131,8 @@ impl Transport {
     pub fn name(self) -> &'static str {
         match self {
             Transport::Tcp => "tcp",
+            Transport::Quic => "quic",
+            Transport::WebSocket => "ws",
             Transport::Http => "http",
         }
     }
@@ -138,12 +147,11 @@ pub enum Rate {
 pub fn parse_transport(value: &str) -> Result<Transport, String> {
     match value.to_ascii_lowercase().as_str() {
         "tcp" => Ok(Transport::Tcp),
+        "quic" => Ok(Transport::Quic),
+        "ws" | "websocket" => Ok(Transport::WebSocket),
         "http" => Ok(Transport::Http),
-        "quic" | "websocket" | "ws" => Err(format!(
-            "transport '{value}' is not supported by this benchmark yet (tcp or http)"
-        )),
         _ => Err(format!(
-            "unknown transport '{value}' (tcp, quic, websocket or http)"
+            "unknown transport '{value}' (tcp, quic, ws or http)"
         )),
     }
 }
@@ -232,6 +240,7 @@ pub struct Config {
     #[serde(skip)]
     pub password: String,
     pub nodelay: bool,
+    pub tls: bool,
     pub producers: u32,
     pub consumers: u32,
     pub streams: u32,
@@ -252,6 +261,17 @@ pub struct Config {
 
 impl Config {
     pub fn from_args(args: Args) -> Result<Config, String> {
+        if args.tls && args.transport == Transport::Quic {
+            return Err("--tls: QUIC is always TLS".into());
+        }
+        if args.tls && args.transport == Transport::Http {
+            return Err("--tls: not with --transport http (plain HTTP only)".into());
+        }
+        if args.transport == Transport::Http && args.consumer_group {
+            return Err(
+                "--consumer-group needs group membership, which HTTP does not offer".into(),
+            );
+        }
         if args.producers == 0 && args.consumers == 0 {
             return Err("nothing to do: --producers and --consumers are both 0".into());
         }
@@ -287,11 +307,6 @@ impl Config {
         if args.producers == 0 && args.balanced {
             return Err("--balanced needs at least one producer".into());
         }
-        if args.transport == Transport::Http && args.consumer_group {
-            return Err(
-                "--consumer-group needs group membership, which HTTP does not offer".into(),
-            );
-        }
         if args.consumers == 0 && args.consumer_group {
             return Err("--consumer-group needs at least one consumer".into());
         }
@@ -318,6 +333,7 @@ impl Config {
             username: args.username,
             password: args.password,
             nodelay: args.nodelay,
+            tls: args.tls,
             producers: args.producers,
             consumers: args.consumers,
             streams: args.streams,
@@ -381,10 +397,9 @@ mod tests {
     #[test]
     fn transports() {
         assert_eq!(parse_transport("TCP"), Ok(Transport::Tcp));
+        assert_eq!(parse_transport("quic"), Ok(Transport::Quic));
+        assert_eq!(parse_transport("ws"), Ok(Transport::WebSocket));
         assert_eq!(parse_transport("http"), Ok(Transport::Http));
-        assert!(parse_transport("quic")
-            .unwrap_err()
-            .contains("not supported"));
         assert!(parse_transport("carrier-pigeon").is_err());
     }
 
@@ -430,10 +445,7 @@ mod tests {
             &["--producers", "0", "--consumers", "1", "--rate", "1MB/s"],
             &["--producers", "x"],
             &["--rate", "lots"],
-            &["--transport", "quic"],
-            &["--no-such-flag"],
-            &["--producers", "0", "--consumers", "1", "--balanced"],
-            &["--consumer-group"],
+            &["--transport", "http", "--tls"],
             &[
                 "--transport",
                 "http",
@@ -441,6 +453,10 @@ mod tests {
                 "1",
                 "--consumer-group",
             ],
+            &["--transport", "quic", "--tls"],
+            &["--no-such-flag"],
+            &["--producers", "0", "--consumers", "1", "--balanced"],
+            &["--consumer-group"],
             &["--balanced", "--consumers", "1"],
             &["--balanced", "--fsync-flush"],
         ] {

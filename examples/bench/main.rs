@@ -236,9 +236,10 @@ async fn measure(
 
 fn describe(config: &Config, expected: &[Vec<u64>]) -> String {
     let mut text = format!(
-        "bench: {} over {}{}: {} stream(s) x {} partition(s)",
+        "bench: {} over {}{}{}: {} stream(s) x {} partition(s)",
         config.address,
         config.transport.name(),
+        if config.tls { "+tls" } else { "" },
         if config.nodelay { " (nodelay)" } else { "" },
         expected.len(),
         expected.first().map_or(0, Vec::len)

@@ -1,22 +1,52 @@
-//! Building a logged-in SDK client for the chosen transport (TCP or HTTP); a new
-//! transport is a new `Transport` variant and a new arm here.
+//! Building a logged-in SDK client for the chosen transport: a new transport is a new
+//! `Transport` variant and a new arm here.
 
 use crate::args::{Config, Transport};
 use iggy::prelude::*;
 use std::str::FromStr;
 
 pub async fn connect(config: &Config) -> Result<IggyClient, String> {
+    // Fail fast instead of the SDK's endless reconnecting: a benchmark that silently
+    // reconnects measures nothing useful.
+    let retries = Some(2);
+    let pause = IggyDuration::from_str("500ms").unwrap_or_default();
+    let address = config.address.clone();
     let client = match config.transport {
         Transport::Tcp => {
-            // Fail fast instead of the SDK's endless reconnecting: a benchmark that
-            // silently reconnects measures nothing useful.
             let mut builder = IggyClient::builder()
                 .with_tcp()
-                .with_server_address(config.address.clone())
-                .with_reconnection_max_retries(Some(2))
-                .with_reconnection_interval(IggyDuration::from_str("500ms").unwrap_or_default());
+                .with_server_address(address)
+                .with_reconnection_max_retries(retries)
+                .with_reconnection_interval(pause);
             if config.nodelay {
                 builder = builder.with_no_delay();
+            }
+            if config.tls {
+                builder = builder
+                    .with_tls_enabled(true)
+                    .with_tls_domain("localhost".into())
+                    .with_tls_validate_certificate(false);
+            }
+            builder.build()
+        }
+        Transport::Quic => IggyClient::builder()
+            .with_quic()
+            .with_server_address(address)
+            .with_server_name("localhost".into())
+            .with_reconnection_max_retries(retries)
+            .with_reconnection_interval(pause)
+            .build(),
+        Transport::WebSocket => {
+            let mut builder = IggyClient::builder()
+                .with_websocket()
+                .with_server_address(address)
+                .with_reconnection_max_retries(retries)
+                .with_reconnection_interval(pause);
+            if config.tls {
+                builder = builder
+                    .with_tls_enabled(true)
+                    .with_tls_domain("localhost".into())
+                    .with_tls_validate_certificate(false);
             }
             builder.build()
         }

@@ -147,12 +147,33 @@ pub struct QuicSocketConfig {
     pub keepalive: bool,
 }
 
-/// `[websocket]`.
+/// `[websocket]`. The size keys are optional byte sizes, as in the original: an empty
+/// string leaves the library's limit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebSocketConfig {
     pub enabled: bool,
     pub address: String,
+    pub read_buffer_size: String,
+    pub write_buffer_size: String,
+    pub max_write_buffer_size: String,
+    pub max_message_size: String,
+    pub max_frame_size: String,
+    pub accept_unmasked_frames: bool,
     pub tls: TlsConfig,
+}
+
+impl WebSocketConfig {
+    /// `max_message_size` and `max_frame_size` in bytes, the library defaults (64 MiB and
+    /// 16 MiB, as tungstenite's) when unset; validated at start.
+    pub fn limits(&self) -> (usize, usize) {
+        let size = |text: &str, default: usize| {
+            super::size::parse_byte_size(text).map_or(default, |b| b as usize)
+        };
+        (
+            size(&self.max_message_size, 64 << 20),
+            size(&self.max_frame_size, 16 << 20),
+        )
+    }
 }
 
 /// `[message_saver]`.

@@ -144,6 +144,12 @@ fn network_and_http_rules() {
     rejects("quic.address", |c| c.quic.address = "1.2.3.4".into());
     rejects("http.address", |c| c.http.address = "x:y".into());
     rejects("websocket.address", |c| c.websocket.address = String::new());
+    rejects("websocket.max_frame_size", |c| {
+        c.websocket.max_frame_size = "lots".into()
+    });
+    rejects("websocket.max_message_size", |c| {
+        c.websocket.max_message_size = "0".into()
+    });
     rejects("tcp.address", |c| c.tcp.ipv6 = true);
     rejects("tcp.address", |c| c.tcp.address = "[::1]:8090".into());
     rejects("http.jwt.algorithm", |c| {

@@ -25,6 +25,19 @@ pub(crate) fn validate_addresses(c: &ServerConfig) -> Result<(), ConfigError> {
     parse_address("quic.address", &c.quic.address)?;
     parse_address("http.address", &c.http.address)?;
     parse_address("websocket.address", &c.websocket.address)?;
+    let ws = &c.websocket;
+    for (key, value) in [
+        ("websocket.max_message_size", &ws.max_message_size),
+        ("websocket.max_frame_size", &ws.max_frame_size),
+    ] {
+        if !value.trim().is_empty() {
+            match super::size::parse_byte_size(value) {
+                Ok(0) => return Err(ConfigError::invalid(key, value, "cannot be 0")),
+                Ok(_) => {}
+                Err(reason) => return Err(ConfigError::invalid(key, value, reason)),
+            }
+        }
+    }
     if c.tcp.ipv6 != tcp.is_ipv6() {
         let reason = if c.tcp.ipv6 {
             "tcp.ipv6 is true but tcp.address is an IPv4 address; use an IPv6 address such as \"[::1]:8090\" or set tcp.ipv6 = false"

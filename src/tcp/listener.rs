@@ -1,15 +1,22 @@
-//! Binds the TCP listener and accepts connections, placing each one on a shard in turn.
+//! The TCP transport (plain or TLS): binds the listener and accepts connections, placing
+//! each one on a shard in turn, where its `Connection` actor serves it.
 
-use super::connection::Connection;
 use crate::config::TcpConfig;
+use crate::connection::{ByteStream, Connection};
 use crate::context::ServerContext;
 use crate::listen;
+use crate::protocol::frame::{RequestDecoder, ResponseSink};
+use crate::tls;
+use futures_util::StreamExt;
+use iggy_actors::metadata::Transport;
 use iggy_actors::shard::Shards;
-use log::{error, info, warn};
+use log::{info, warn};
 use socket2::{Protocol, SockRef, Type};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::watch;
+use tokio_util::codec::FramedRead;
 
 /// Binds `tcp.address` the way every listener binds (`crate::listen`): `SO_REUSEADDR` +
 /// `SO_REUSEPORT`, after making sure no server answers a Ping there. `[tcp.socket]`
@@ -21,7 +28,8 @@ pub fn bind(config: &TcpConfig) -> Result<std::net::TcpListener, String> {
             config.address
         )
     })?;
-    listen::refuse_if_served("TCP", addr, listen::binary_server_answers)?;
+    let tls = config.tls.enabled;
+    listen::refuse_if_served("TCP", addr, |a| listen::binary_server_answers(a, tls))?;
     let socket = listen::reusable_socket(addr, Type::STREAM, Protocol::TCP)
         .map_err(|e| format!("cannot create the TCP socket for {addr}: {e}"))?;
     if config.socket.override_defaults {
@@ -56,67 +64,93 @@ fn apply_socket_options(socket: &SockRef<'_>, config: &TcpConfig) -> std::io::Re
     Ok(())
 }
 
-/// Accepts until `stop` turns true.
+/// How long a TLS client may take to finish its handshake.
+const TLS_HANDSHAKE_DEADLINE: Duration = Duration::from_secs(10);
+
+/// What one frame read may fill. Frames smaller than this arrive whole and are split off
+/// the buffer without a copy; with tokio-util's 8 KiB default, every ~10 KB request
+/// outgrew the buffer and its first 8 KiB were copied into a larger one.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// `[tcp.tls]`: the acceptor when TLS is enabled (certificate files, or self-signed).
+pub fn tls_acceptor(
+    config: &TcpConfig,
+    bound: SocketAddr,
+) -> Result<Option<tokio_rustls::TlsAcceptor>, String> {
+    if !config.tls.enabled {
+        return Ok(None);
+    }
+    let t = &config.tls;
+    let identity = tls::Identity::for_listener(
+        "tcp.tls",
+        t.self_signed,
+        &t.cert_file,
+        &t.key_file,
+        &tls::names_for(bound),
+    )?;
+    let server = identity
+        .server_config(&[])
+        .map_err(|e| format!("tcp.tls: {e}"))?;
+    Ok(Some(tokio_rustls::TlsAcceptor::from(server)))
+}
+
+/// Accepts until `stop` turns true; each connection goes to the next shard.
 pub async fn serve(
     listener: std::net::TcpListener,
     ctx: Arc<ServerContext>,
     shards: Arc<Shards>,
-    mut stop: watch::Receiver<bool>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    stop: watch::Receiver<bool>,
 ) {
-    let listener = match tokio::net::TcpListener::from_std(listener) {
-        Ok(l) => l,
-        Err(e) => {
-            error!("cannot start accepting TCP connections: {e}");
-            return;
+    let config = ctx.config.tcp.clone();
+    let prepare = move |stream: &tokio::net::TcpStream, peer: SocketAddr| {
+        if config.socket.override_defaults {
+            if let Err(e) = apply_socket_options(&SockRef::from(stream), &config) {
+                warn!("cannot apply [tcp.socket] options to {peer}: {e}");
+            }
         }
     };
-    let override_defaults = ctx.config.tcp.socket.override_defaults;
-    loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    if override_defaults {
-                        if let Err(e) = apply_socket_options(&SockRef::from(&stream), &ctx.config.tcp) {
-                            warn!("cannot apply [tcp.socket] options to {peer}: {e}");
-                        }
-                    }
-                    place(stream, peer, &ctx, &shards);
-                }
-                Err(e) => {
-                    warn!("TCP accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                }
-            },
-        }
-    }
-    info!("TCP listener stopped accepting");
+    let start = move |stream: tokio::net::TcpStream, peer: SocketAddr| {
+        start_connection(stream, peer, ctx.clone(), tls.clone())
+    };
+    listen::accept("TCP", listener, shards, stop, prepare, start).await;
 }
 
-/// Hands the socket to the next shard, where its connection actor will live.
-fn place(
+/// On the connection's shard: the TLS handshake (when enabled, as a task of its own with
+/// a deadline, so a stalled client holds up nobody), then the connection actor.
+fn start_connection(
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
-    ctx: &Arc<ServerContext>,
-    shards: &Shards,
+    ctx: Arc<ServerContext>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
-    let std_stream = match stream.into_std() {
-        Ok(s) => s,
-        Err(e) => {
-            warn!("cannot move the connection from {peer} to a shard: {e}");
-            return;
-        }
+    let Some(acceptor) = tls else {
+        let (reader, writer) = stream.into_split();
+        let frames = FramedRead::with_capacity(reader, RequestDecoder, READ_BUFFER)
+            .map(|item| item.map(|inbound| (inbound, None)));
+        Connection::start(ctx, Transport::Tcp, peer, Some(ByteStream(writer)), frames);
+        return;
     };
-    let shard = shards.next_for_connection();
-    let ctx = ctx.clone();
-    let shard_id = shard.id;
-    let spawned = shard.arbiter.spawn(async move {
-        match tokio::net::TcpStream::from_std(std_stream) {
-            Ok(stream) => Connection::start(stream, peer, ctx),
-            Err(e) => warn!("shard {shard_id}: cannot adopt the connection from {peer}: {e}"),
-        }
+    actix_rt::spawn(async move {
+        let stream = match tokio::time::timeout(TLS_HANDSHAKE_DEADLINE, acceptor.accept(stream))
+            .await
+        {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(e)) => {
+                info!("TLS handshake with {peer} failed: {e}");
+                return;
+            }
+            Err(_) => {
+                info!("TLS handshake with {peer} did not finish within {TLS_HANDSHAKE_DEADLINE:?}: dropped");
+                return;
+            }
+        };
+        let (reader, writer) = tokio::io::split(stream);
+        let frames = FramedRead::with_capacity(reader, RequestDecoder, READ_BUFFER)
+            .map(|item| item.map(|inbound| (inbound, None)));
+        Connection::start(ctx, Transport::Tcp, peer, Some(ByteStream(writer)), frames);
     });
-    if !spawned {
-        warn!("shard {shard_id} is stopped; connection from {peer} dropped");
-    }
 }
+
+/// Answers on a TLS stream: file ranges are read, then encrypted on the way out.
+impl ResponseSink for tokio::io::WriteHalf<tokio_rustls::server::TlsStream<tokio::net::TcpStream>> {}

@@ -1,6 +1,6 @@
-//! The TCP transport: a listener that places each accepted socket on a shard, and one
-//! connection actor per client.
+//! The TCP transport, plain or TLS: a listener that places each accepted socket on a
+//! shard, where a `Connection` actor serves it; poll answers leave plain sockets through
+//! `sendfile`.
 
-pub mod connection;
 pub mod listener;
 mod sendfile;

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod http;
+pub mod raw_tls;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -21,9 +22,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use iggy::prelude::{
-    Client, ClientWrapper, Identifier, IggyClient, IggyDuration, TcpClient, TcpClientConfig,
-    TcpClientReconnectionConfig,
+    Client, ClientWrapper, Identifier, IggyClient, IggyDuration, QuicClientConfig,
+    QuicClientReconnectionConfig, TcpClient, TcpClientConfig, TcpClientReconnectionConfig,
+    WebSocketClient, WebSocketClientConfig, WebSocketClientReconnectionConfig,
 };
+use iggy::quic::quic_client::QuicClient;
 use tempfile::TempDir;
 
 /// How long a server may take to publish its runtime config (turns a hang into a failure).
@@ -39,6 +42,103 @@ const POLL_INTERVAL: Duration = Duration::from_millis(50);
 /// Override with `IGGY_TEST_CPU_ALLOCATION` (never forwarded to the server itself).
 pub fn cpu_allocation() -> String {
     std::env::var("IGGY_TEST_CPU_ALLOCATION").unwrap_or_else(|_| "2".to_string())
+}
+
+/// The transport the SDK-based tests speak: `IGGY_TEST_TRANSPORT` = `tcp` (the default),
+/// `tcp-tls`, `quic`, `ws` or `ws-tls`; with `IGGY_TEST_CERTS=files` the TLS transports use
+/// the repository's certificate pair (`certs/`) instead of one generated at start. The test
+/// servers enable what the transport needs; the clients of `sdk_client` speak it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestTransport {
+    Tcp,
+    TcpTls,
+    Quic,
+    WebSocket,
+    WebSocketTls,
+}
+
+pub fn test_transport() -> TestTransport {
+    match std::env::var("IGGY_TEST_TRANSPORT").as_deref() {
+        Err(_) | Ok("") | Ok("tcp") => TestTransport::Tcp,
+        Ok("tcp-tls") => TestTransport::TcpTls,
+        Ok("quic") => TestTransport::Quic,
+        Ok("ws") => TestTransport::WebSocket,
+        Ok("ws-tls") => TestTransport::WebSocketTls,
+        Ok(other) => panic!("IGGY_TEST_TRANSPORT={other}: use tcp, tcp-tls, quic, ws or ws-tls"),
+    }
+}
+
+/// Whether the TLS transports use the repository's certificate files (`IGGY_TEST_CERTS=files`).
+pub fn cert_files() -> bool {
+    std::env::var("IGGY_TEST_CERTS").as_deref() == Ok("files")
+}
+
+/// The development certificate pair of the repository.
+pub fn repo_cert(name: &str) -> String {
+    format!("{}/certs/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+impl TestTransport {
+    /// What GetMe/GetClients report for a client of this transport.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            TestTransport::Tcp | TestTransport::TcpTls => "TCP",
+            TestTransport::Quic => "QUIC",
+            TestTransport::WebSocket | TestTransport::WebSocketTls => "WebSocket",
+        }
+    }
+
+    /// The server settings this transport needs.
+    fn server_env(self) -> Vec<(&'static str, String)> {
+        let tls = |prefix: &'static str| -> Vec<(&'static str, String)> {
+            let (enabled, self_signed, cert, key) = match prefix {
+                "tcp" => (
+                    "IGGY_TCP_TLS_ENABLED",
+                    "IGGY_TCP_TLS_SELF_SIGNED",
+                    "IGGY_TCP_TLS_CERT_FILE",
+                    "IGGY_TCP_TLS_KEY_FILE",
+                ),
+                _ => (
+                    "IGGY_WEBSOCKET_TLS_ENABLED",
+                    "IGGY_WEBSOCKET_TLS_SELF_SIGNED",
+                    "IGGY_WEBSOCKET_TLS_CERT_FILE",
+                    "IGGY_WEBSOCKET_TLS_KEY_FILE",
+                ),
+            };
+            let mut env = vec![(enabled, "true".to_string())];
+            if cert_files() {
+                env.push((self_signed, "false".into()));
+                env.push((cert, repo_cert("iggy_cert.pem")));
+                env.push((key, repo_cert("iggy_key.pem")));
+            } else {
+                // self_signed (the default) with a certificate file that does not exist.
+                env.push((cert, "no-such-dir/cert.pem".into()));
+            }
+            env
+        };
+        match self {
+            TestTransport::Tcp | TestTransport::WebSocket => Vec::new(),
+            TestTransport::TcpTls => tls("tcp"),
+            TestTransport::WebSocketTls => tls("websocket"),
+            TestTransport::Quic if cert_files() => vec![
+                ("IGGY_QUIC_CERTIFICATE_SELF_SIGNED", "false".into()),
+                (
+                    "IGGY_QUIC_CERTIFICATE_CERT_FILE",
+                    repo_cert("iggy_cert.pem"),
+                ),
+                ("IGGY_QUIC_CERTIFICATE_KEY_FILE", repo_cert("iggy_key.pem")),
+            ],
+            TestTransport::Quic => Vec::new(),
+        }
+    }
+}
+
+/// Where a running test server listens.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    pub tcp: SocketAddr,
+    pub quic: Option<SocketAddr>,
+    pub websocket: Option<SocketAddr>,
 }
 
 /// Directories of one (possibly restarted) server: `work/` is the working directory,
@@ -165,6 +265,7 @@ impl TestServerBuilder {
             stdout_path,
             stderr_path,
             tcp_addr: None,
+            other_addrs: (None, None),
         }
     }
 
@@ -182,6 +283,8 @@ pub struct TestServer {
     stdout_path: PathBuf,
     stderr_path: PathBuf,
     tcp_addr: Option<SocketAddr>,
+    /// QUIC and WebSocket addresses, when those listeners are enabled.
+    other_addrs: (Option<SocketAddr>, Option<SocketAddr>),
 }
 
 impl TestServer {
@@ -200,6 +303,9 @@ impl TestServer {
             "IGGY_SYSTEM_SHARDING_CPU_ALLOCATION".to_string(),
             cpu_allocation(),
         );
+        for (key, value) in test_transport().server_env() {
+            envs.insert(key.to_string(), value);
+        }
         TestServerBuilder {
             dirs,
             envs,
@@ -224,6 +330,15 @@ impl TestServer {
 
     pub fn tcp_addr(&self) -> SocketAddr {
         self.tcp_addr.expect("server not ready: no TCP address yet")
+    }
+
+    /// Every address the server listens on (for `sdk_client`).
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            tcp: self.tcp_addr(),
+            quic: self.other_addrs.0,
+            websocket: self.other_addrs.1,
+        }
     }
 
     pub fn stdout(&self) -> String {
@@ -260,6 +375,10 @@ impl TestServer {
                 Ok(addr) => match TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
                     Ok(_) => {
                         self.tcp_addr = Some(addr);
+                        self.other_addrs = (
+                            read_address(&path, "quic").ok(),
+                            read_address(&path, "websocket").ok(),
+                        );
                         return;
                     }
                     Err(error) => format!("connect to {addr}: {error}"),
@@ -342,16 +461,26 @@ impl Drop for TestServer {
 
 /// Read `[tcp] address` from the runtime config; an error text explains why not (yet).
 fn read_tcp_address(path: &Path) -> Result<SocketAddr, String> {
+    read_address(path, "tcp")
+}
+
+/// The bound address of `section` (an enabled listener) from the runtime config.
+fn read_address(path: &Path, section: &str) -> Result<SocketAddr, String> {
     let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let value: toml::Value =
         toml::from_str(&text).map_err(|e| format!("parse runtime config: {e}"))?;
-    let address = value
-        .get("tcp")
-        .and_then(|tcp| tcp.get("address"))
+    let listener = value
+        .get(section)
+        .ok_or_else(|| format!("runtime config has no [{section}]"))?;
+    if listener.get("enabled").and_then(|e| e.as_bool()) == Some(false) {
+        return Err(format!("{section} is disabled"));
+    }
+    let address = listener
+        .get("address")
         .and_then(|address| address.as_str())
-        .ok_or_else(|| "runtime config has no [tcp] address".to_string())?;
+        .ok_or_else(|| format!("runtime config has no [{section}] address"))?;
     let addr = SocketAddr::from_str(address)
-        .map_err(|e| format!("runtime config tcp.address {address:?}: {e}"))?;
+        .map_err(|e| format!("runtime config {section}.address {address:?}: {e}"))?;
     if addr.port() == 0 {
         return Err("runtime config still shows port 0".to_string());
     }
@@ -404,24 +533,87 @@ pub fn expect_start_failure(builder: TestServerBuilder) -> (ExitStatus, String) 
 // SDK helpers
 // ---------------------------------------------------------------------------------------------
 
-/// An `IggyClient` over TCP, connected (not logged in). Reconnection stays enabled, as in the
-/// SDK's defaults, but with short pauses so a 40-triggered reconnect does not slow tests down.
-pub async fn sdk_client(addr: SocketAddr) -> IggyClient {
-    let config = TcpClientConfig {
-        server_address: addr.to_string(),
-        nodelay: true,
-        reconnection: TcpClientReconnectionConfig {
-            enabled: true,
-            max_retries: Some(3),
-            interval: IggyDuration::from_str("100ms").expect("duration"),
-            reestablish_after: IggyDuration::from_str("100ms").expect("duration"),
-        },
-        ..Default::default()
-    };
-    let tcp = TcpClient::create(Arc::new(config)).expect("create TCP client");
-    let client = IggyClient::new(ClientWrapper::Tcp(tcp));
+/// An `IggyClient` of the tests' transport (`IGGY_TEST_TRANSPORT`), connected (not logged
+/// in). Reconnection stays enabled, as in the SDK's defaults, but with short pauses so a
+/// 40-triggered reconnect does not slow tests down.
+pub async fn sdk_client(endpoint: Endpoint) -> IggyClient {
+    let client = sdk_client_over(test_transport(), endpoint);
     within(client.connect()).await.expect("SDK connect");
     client
+}
+
+/// An `IggyClient` of `transport`, not connected yet.
+pub fn sdk_client_over(transport: TestTransport, endpoint: Endpoint) -> IggyClient {
+    let pause = || IggyDuration::from_str("100ms").expect("duration");
+    let ca_file = cert_files().then(|| repo_cert("iggy_ca_cert.pem"));
+    let wrapper = match transport {
+        TestTransport::Tcp | TestTransport::TcpTls => {
+            let tls = transport == TestTransport::TcpTls;
+            let config = TcpClientConfig {
+                server_address: endpoint.tcp.to_string(),
+                nodelay: true,
+                tls_enabled: tls,
+                tls_domain: "localhost".into(),
+                // The generated certificate is trusted by nobody: not validated; the
+                // repository's is validated against its development CA.
+                tls_validate_certificate: ca_file.is_some(),
+                tls_ca_file: ca_file,
+                reconnection: TcpClientReconnectionConfig {
+                    enabled: true,
+                    max_retries: Some(3),
+                    interval: pause(),
+                    reestablish_after: pause(),
+                },
+                ..Default::default()
+            };
+            ClientWrapper::Tcp(TcpClient::create(Arc::new(config)).expect("create TCP client"))
+        }
+        TestTransport::Quic => {
+            let address = endpoint.quic.expect("the server has no QUIC listener");
+            let config = QuicClientConfig {
+                server_address: address.to_string(),
+                server_name: "localhost".into(),
+                // The SDK reads at most 10 MB of a response by default (a client limit):
+                // the tests poll up to a full 256 MiB SendMessages back.
+                response_buffer_size: 300_000_000,
+                // A killed server sends nothing: notice it in 2 s, not the default 10 s.
+                keep_alive_interval: 500,
+                max_idle_timeout: 2_000,
+                reconnection: QuicClientReconnectionConfig {
+                    enabled: true,
+                    max_retries: Some(3),
+                    interval: pause(),
+                    reestablish_after: pause(),
+                },
+                ..Default::default()
+            };
+            ClientWrapper::Quic(QuicClient::create(Arc::new(config)).expect("create QUIC client"))
+        }
+        TestTransport::WebSocket | TestTransport::WebSocketTls => {
+            let address = endpoint
+                .websocket
+                .expect("the server has no WebSocket listener");
+            let tls = transport == TestTransport::WebSocketTls;
+            let config = WebSocketClientConfig {
+                server_address: address.to_string(),
+                tls_enabled: tls,
+                tls_domain: "localhost".into(),
+                tls_validate_certificate: ca_file.is_some(),
+                tls_ca_file: ca_file,
+                reconnection: WebSocketClientReconnectionConfig {
+                    enabled: true,
+                    max_retries: Some(3),
+                    interval: pause(),
+                    reestablish_after: pause(),
+                },
+                ..Default::default()
+            };
+            let client =
+                WebSocketClient::create(Arc::new(config)).expect("create WebSocket client");
+            ClientWrapper::WebSocket(client)
+        }
+    };
+    IggyClient::new(wrapper)
 }
 
 /// Await `future`, failing the test if it hangs.
@@ -450,10 +642,11 @@ pub const UNAUTHENTICATED: u32 = 40;
 pub const INVALID_CREDENTIALS: u32 = 42;
 pub const INVALID_USERNAME: u32 = 43;
 
-/// A plain TCP connection speaking the binary protocol by hand. Reads time out after
+/// A TCP connection speaking the binary protocol by hand (through TLS when the tests'
+/// transport is `tcp-tls`). Reads time out after
 /// [`RAW_READ_TIMEOUT`], so a server that never answers fails the test.
 pub struct RawConn {
-    stream: TcpStream,
+    stream: raw_tls::RawStream,
 }
 
 impl RawConn {
@@ -466,6 +659,10 @@ impl RawConn {
             .set_write_timeout(Some(RAW_READ_TIMEOUT))
             .expect("set write timeout");
         stream.set_nodelay(true).expect("nodelay");
+        let stream = match test_transport() {
+            TestTransport::TcpTls => raw_tls::wrap(stream),
+            _ => raw_tls::RawStream::Plain(stream),
+        };
         RawConn { stream }
     }
 
@@ -539,13 +736,15 @@ impl RawConn {
                 &buf[..n]
             ),
             Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {}
+            // A TLS peer that closed without close_notify.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {}
             Err(e) => panic!("expected the server to close the connection, got: {e}"),
         }
     }
 
     /// Close our sending side (the server sees EOF) and drop the socket.
     pub fn close(self) {
-        let _ = self.stream.shutdown(Shutdown::Both);
+        let _ = self.stream.tcp().shutdown(Shutdown::Both);
     }
 }
 
@@ -634,7 +833,7 @@ pub fn name(value: &str) -> Identifier {
 
 pub async fn root_client(server: &TestServer) -> IggyClient {
     use iggy::prelude::UserClient;
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     within(client.login_user("iggy", "iggy"))
         .await
         .expect("root login");

@@ -16,7 +16,7 @@ pub fn code<T: std::fmt::Debug>(what: &str, result: Result<T, IggyError>) -> u32
 
 /// A fresh SDK client logged in as `username`.
 pub async fn login(server: &TestServer, username: &str, password: &str) -> IggyClient {
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     within(client.login_user(username, password))
         .await
         .unwrap_or_else(|e| panic!("login as {username}: {e}"));

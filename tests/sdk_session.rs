@@ -1,16 +1,18 @@
-//! The official Rust SDK (`iggy` 0.10.0) over TCP against the real server binary.
+//! The official Rust SDK (`iggy` 0.10.0) against the real server binary, over the transport
+//! the harness speaks (`IGGY_TEST_TRANSPORT`): sessions, identity, clients, cluster metadata.
 
 mod common;
 
-use common::{sdk_client, within, TestServer};
+use common::{root_client, sdk_client, test_transport, within, TestServer};
 use iggy::prelude::{
-    ClusterClient, ClusterNodeRole, ClusterNodeStatus, IggyError, SystemClient, UserClient,
+    Client, ClusterClient, ClusterNodeRole, ClusterNodeStatus, IggyError, SystemClient, UserClient,
 };
+use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_ping_and_identity() {
     let server = TestServer::start();
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
 
     within(client.ping()).await.expect("ping before login");
     let identity = within(client.login_user("iggy", "iggy"))
@@ -22,7 +24,11 @@ async fn login_ping_and_identity() {
     let me = within(client.get_me()).await.expect("get_me");
     assert_ne!(me.client_id, 0, "client id must be non-zero");
     assert_eq!(me.user_id, Some(0), "get_me user id");
-    assert_eq!(me.transport, "TCP", "get_me transport");
+    assert_eq!(
+        me.transport,
+        test_transport().wire_name(),
+        "get_me transport"
+    );
     assert!(
         me.address.starts_with("127.0.0.1:"),
         "peer address {:?}",
@@ -36,7 +42,7 @@ async fn login_ping_and_identity() {
         .find(|c| c.client_id == me.client_id)
         .unwrap_or_else(|| panic!("own client {} not in {clients:?}", me.client_id));
     assert_eq!(listed.user_id, Some(0));
-    assert_eq!(listed.transport, "TCP");
+    assert_eq!(listed.transport, test_transport().wire_name());
     assert_eq!(listed.address, me.address);
 
     let fetched = within(client.get_client(me.client_id))
@@ -51,7 +57,7 @@ async fn login_ping_and_identity() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_client_is_none() {
     let server = TestServer::start();
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     within(client.login_user("iggy", "iggy"))
         .await
         .expect("login");
@@ -64,7 +70,7 @@ async fn unknown_client_is_none() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stats_describe_this_server() {
     let server = TestServer::start();
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     within(client.login_user("iggy", "iggy"))
         .await
         .expect("login");
@@ -85,7 +91,7 @@ async fn stats_describe_this_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cluster_metadata_is_single_node() {
     let server = TestServer::start();
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     within(client.login_user("iggy", "iggy"))
         .await
         .expect("login");
@@ -106,7 +112,7 @@ async fn cluster_metadata_is_single_node() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_makes_session_unauthenticated() {
     let server = TestServer::start();
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     within(client.login_user("iggy", "iggy"))
         .await
         .expect("login");
@@ -125,7 +131,7 @@ async fn logout_makes_session_unauthenticated() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_is_invalid_credentials() {
     let server = TestServer::start();
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     let error = within(client.login_user("iggy", "not-the-password"))
         .await
         .expect_err("login with a wrong password must fail");
@@ -142,12 +148,48 @@ async fn wrong_password_is_invalid_credentials() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stats_before_login_is_unauthenticated() {
     let server = TestServer::start();
-    let client = sdk_client(server.tcp_addr()).await;
+    let client = sdk_client(server.endpoint()).await;
     // The SDK sends GetStats without a local login check, so this is the server's answer.
     let error = within(client.get_stats())
         .await
         .expect_err("get_stats before login must fail");
     assert_eq!(error, IggyError::Unauthenticated);
+}
+
+/// Whether a client with `client_id` is listed, asked by a new client (every old one may
+/// have gone stale).
+async fn listed(server: &TestServer, client_id: u32) -> bool {
+    let observer = root_client(server).await;
+    let clients = within(observer.get_clients()).await.expect("clients");
+    clients.iter().any(|c| c.client_id == client_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_and_disconnected_clients_are_removed() {
+    let server = TestServer::builder()
+        .env("IGGY_HEARTBEAT_ENABLED", "true")
+        .env("IGGY_HEARTBEAT_INTERVAL", "1s")
+        .start();
+    // The SDK pings at connect and then every 5 s: stale after about 1.2 s here.
+    let silent = root_client(&server).await;
+    let silent_id = within(silent.get_me()).await.expect("me").client_id;
+    let leaving = root_client(&server).await;
+    let leaving_id = within(leaving.get_me()).await.expect("me").client_id;
+    within(leaving.disconnect()).await.expect("disconnect");
+    drop(leaving);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while listed(&server, silent_id).await || listed(&server, leaving_id).await {
+        assert!(
+            Instant::now() < deadline,
+            "a silent or disconnected client stayed registered"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The stale client's next request is refused; the SDK reconnects and logs in again.
+    within(silent.login_user("iggy", "iggy"))
+        .await
+        .expect("the SDK reconnects after StaleClient");
+    within(silent.get_stats()).await.expect("served again");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -156,10 +198,7 @@ async fn snapshot_is_a_zip_of_the_requested_types() {
     let server = TestServer::builder()
         .env("IGGY_HTTP_JWT_ENCODING_SECRET", "top-secret-value")
         .start();
-    let client = sdk_client(server.tcp_addr()).await;
-    within(client.login_user("iggy", "iggy"))
-        .await
-        .expect("login");
+    let client = root_client(&server).await;
     let snapshot = within(client.snapshot(
         SnapshotCompression::Stored,
         vec![SystemSnapshotType::ServerConfig, SystemSnapshotType::Test],
