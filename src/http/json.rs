@@ -259,17 +259,25 @@ impl From<&UserInfo> for UserWithPermissions {
     }
 }
 
-/// Permissions as JSON (§8.3): every flag required where the object is present; maps
-/// keyed by ids written as strings (serde_json writes and reads integer keys so).
+/// Permissions as JSON (§8.3): every flag required where the object is present; `streams`
+/// and `topics` may be absent or null (= none) and are written as null when empty; map
+/// keys are ids written as strings (serde_json writes and reads integer keys so). The
+/// field lists are the engine's, mirrored once through serde's remote derive.
 #[derive(Serialize, Deserialize, Debug, Clone)]
-pub struct PermissionsJson {
-    global: GlobalJson,
-    #[serde(default)]
-    streams: Option<BTreeMap<u32, StreamJson>>,
+pub struct PermissionsJson(#[serde(with = "PermissionsDef")] pub Permissions);
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Permissions")]
+struct PermissionsDef {
+    #[serde(with = "GlobalDef")]
+    global: GlobalPermissions,
+    #[serde(default, with = "streams_or_null")]
+    streams: BTreeMap<u32, StreamPermissions>,
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone)]
-struct GlobalJson {
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "GlobalPermissions")]
+struct GlobalDef {
     manage_servers: bool,
     read_servers: bool,
     manage_users: bool,
@@ -282,125 +290,75 @@ struct GlobalJson {
     send_messages: bool,
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone)]
-struct StreamJson {
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "StreamPermissions")]
+struct StreamDef {
     manage_stream: bool,
     read_stream: bool,
     manage_topics: bool,
     read_topics: bool,
     poll_messages: bool,
     send_messages: bool,
-    #[serde(default)]
-    topics: Option<BTreeMap<u32, TopicJson>>,
+    #[serde(default, with = "topics_or_null")]
+    topics: BTreeMap<u32, TopicPermissions>,
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone)]
-struct TopicJson {
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "TopicPermissions")]
+struct TopicDef {
     manage_topic: bool,
     read_topic: bool,
     poll_messages: bool,
     send_messages: bool,
 }
 
+/// A map of remote-derived values, null when empty.
+macro_rules! map_or_null {
+    ($module:ident, $value:ty, $def:literal) => {
+        mod $module {
+            use super::*;
+
+            #[derive(Serialize, Deserialize)]
+            struct Wrap(#[serde(with = $def)] $value);
+
+            pub fn serialize<S: serde::Serializer>(
+                map: &BTreeMap<u32, $value>,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
+                if map.is_empty() {
+                    return serializer.serialize_none();
+                }
+                let wrapped: BTreeMap<u32, Wrap> =
+                    map.iter().map(|(k, v)| (*k, Wrap(v.clone()))).collect();
+                wrapped.serialize(serializer)
+            }
+
+            pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<BTreeMap<u32, $value>, D::Error> {
+                let wrapped: Option<BTreeMap<u32, Wrap>> = Option::deserialize(deserializer)?;
+                Ok(wrapped
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, Wrap(v))| (k, v))
+                    .collect())
+            }
+        }
+    };
+}
+
+map_or_null!(streams_or_null, StreamPermissions, "StreamDef");
+map_or_null!(topics_or_null, TopicPermissions, "TopicDef");
+
 impl From<&Permissions> for PermissionsJson {
     fn from(p: &Permissions) -> Self {
-        let g = &p.global;
-        let streams: BTreeMap<u32, StreamJson> = p
-            .streams
-            .iter()
-            .map(|(id, s)| {
-                let topics: BTreeMap<u32, TopicJson> = s
-                    .topics
-                    .iter()
-                    .map(|(id, t)| {
-                        let topic = TopicJson {
-                            manage_topic: t.manage_topic,
-                            read_topic: t.read_topic,
-                            poll_messages: t.poll_messages,
-                            send_messages: t.send_messages,
-                        };
-                        (*id, topic)
-                    })
-                    .collect();
-                let stream = StreamJson {
-                    manage_stream: s.manage_stream,
-                    read_stream: s.read_stream,
-                    manage_topics: s.manage_topics,
-                    read_topics: s.read_topics,
-                    poll_messages: s.poll_messages,
-                    send_messages: s.send_messages,
-                    topics: (!topics.is_empty()).then_some(topics),
-                };
-                (*id, stream)
-            })
-            .collect();
-        PermissionsJson {
-            global: GlobalJson {
-                manage_servers: g.manage_servers,
-                read_servers: g.read_servers,
-                manage_users: g.manage_users,
-                read_users: g.read_users,
-                manage_streams: g.manage_streams,
-                read_streams: g.read_streams,
-                manage_topics: g.manage_topics,
-                read_topics: g.read_topics,
-                poll_messages: g.poll_messages,
-                send_messages: g.send_messages,
-            },
-            streams: (!streams.is_empty()).then_some(streams),
-        }
+        PermissionsJson(p.clone())
     }
 }
 
 impl From<PermissionsJson> for Permissions {
     fn from(p: PermissionsJson) -> Self {
-        let g = p.global;
-        let streams = p
-            .streams
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(id, s)| {
-                let topics = s
-                    .topics
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(id, t)| {
-                        let topic = TopicPermissions {
-                            manage_topic: t.manage_topic,
-                            read_topic: t.read_topic,
-                            poll_messages: t.poll_messages,
-                            send_messages: t.send_messages,
-                        };
-                        (id, topic)
-                    })
-                    .collect();
-                let stream = StreamPermissions {
-                    manage_stream: s.manage_stream,
-                    read_stream: s.read_stream,
-                    manage_topics: s.manage_topics,
-                    read_topics: s.read_topics,
-                    poll_messages: s.poll_messages,
-                    send_messages: s.send_messages,
-                    topics,
-                };
-                (id, stream)
-            })
-            .collect();
-        Permissions {
-            global: GlobalPermissions {
-                manage_servers: g.manage_servers,
-                read_servers: g.read_servers,
-                manage_users: g.manage_users,
-                read_users: g.read_users,
-                manage_streams: g.manage_streams,
-                read_streams: g.read_streams,
-                manage_topics: g.manage_topics,
-                read_topics: g.read_topics,
-                poll_messages: g.poll_messages,
-                send_messages: g.send_messages,
-            },
-            streams,
-        }
+        p.0
     }
 }
 
