@@ -54,7 +54,11 @@ pub fn bind_stream(
     socket
         .set_nonblocking(true)
         .map_err(|e| format!("cannot make the {transport} listener non-blocking: {e}"))?;
-    Ok(socket.into())
+    let listener: std::net::TcpListener = socket.into();
+    if let Ok(bound) = listener.local_addr() {
+        info!("{transport} listener bound to {bound} ({HOW})");
+    }
+    Ok(listener)
 }
 
 /// Fails with a message naming `addr` when a server of this protocol already answers

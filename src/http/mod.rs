@@ -32,7 +32,6 @@ use actix::ArbiterHandle;
 use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpServer};
 use iggy_actors::metadata::SubscribeRoutes;
-use log::info;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -100,12 +99,11 @@ pub fn bind(config: &HttpConfig) -> Result<HttpListener, String> {
     } else {
         None
     };
-    let listener = listen::bind_stream("HTTP", addr, |_| Ok(()))?;
+    let scheme = if tls.is_some() { "HTTPS" } else { "HTTP" };
+    let listener = listen::bind_stream(scheme, addr, |_| Ok(()))?;
     let address = listener
         .local_addr()
         .map_err(|e| format!("HTTP listener: {e}"))?;
-    let scheme = if tls.is_some() { "HTTPS" } else { "HTTP" };
-    info!("{scheme} listener bound to {address} ({})", listen::HOW);
     Ok(HttpListener {
         listener,
         tls,
