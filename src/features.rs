@@ -4,7 +4,6 @@
 //! are on by default are reported with a warning and do not listen.
 
 use crate::config::ServerConfig;
-use log::warn;
 
 /// Keys that change nothing in this build: their embedded default is accepted, any other
 /// value is refused (it would be silently ignored otherwise). Each entry: the key, whether
@@ -109,13 +108,8 @@ pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
     Ok(())
 }
 
-/// Warns about enabled transports that this build does not serve yet.
+/// Notes how `tcp.socket_migration` is served (every transport is built).
 pub fn warn_unavailable_transports(config: &ServerConfig) {
-    for (name, enabled) in [("http", config.http.enabled)] {
-        if enabled {
-            warn!("{name}.enabled = true, but this build does not serve {name} yet: not listening");
-        }
-    }
     if config.tcp.socket_migration {
         log::info!(
             "tcp.socket_migration: connections stay on their shard and send each request to the \

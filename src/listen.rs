@@ -35,6 +35,32 @@ pub fn reusable_socket(addr: SocketAddr, ty: Type, protocol: Protocol) -> std::i
     Ok(socket)
 }
 
+/// A listening, non-blocking TCP socket on `addr`, bound the way every listener binds;
+/// `configure` sets more options before the bind. `transport` names it in errors.
+pub fn bind_stream(
+    transport: &str,
+    addr: SocketAddr,
+    configure: impl FnOnce(&Socket) -> std::io::Result<()>,
+) -> Result<std::net::TcpListener, String> {
+    let socket = reusable_socket(addr, Type::STREAM, Protocol::TCP)
+        .map_err(|e| format!("cannot create the {transport} socket for {addr}: {e}"))?;
+    configure(&socket).map_err(|e| format!("cannot set the {transport} socket options: {e}"))?;
+    socket
+        .bind(&addr.into())
+        .map_err(|e| format!("cannot bind {transport} to {addr}: {e}"))?;
+    socket
+        .listen(1024)
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    socket
+        .set_nonblocking(true)
+        .map_err(|e| format!("cannot make the {transport} listener non-blocking: {e}"))?;
+    let listener: std::net::TcpListener = socket.into();
+    if let Ok(bound) = listener.local_addr() {
+        info!("{transport} listener bound to {bound} ({HOW})");
+    }
+    Ok(listener)
+}
+
 /// Fails with a message naming `addr` when a server of this protocol already answers
 /// there. `transport` names the listener in the message (`"TCP"`, ...). Port 0 is never
 /// probed: the kernel picks a free port.
@@ -52,7 +78,7 @@ pub fn refuse_if_served(
 }
 
 /// The address a probe connects to: a wildcard listen address is reached on loopback.
-fn reachable(addr: SocketAddr) -> SocketAddr {
+pub fn reachable(addr: SocketAddr) -> SocketAddr {
     let ip = match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),

@@ -10,6 +10,7 @@
 //! * `connection`: one connection actor per client, the same for every binary transport.
 //! * `listeners`: every listener, bound then started; `tcp` (plain or TLS), `quic` and
 //!   `websocket` (plain or TLS) are the transports.
+//! * `http`: the REST API (actix-web) over the same handlers and engine messages.
 //! * `tls`: the one rustls crypto provider, certificates from files or self-signed.
 //! * `handlers`: one small file per command, one dispatch table, one authorization check.
 //! * `telemetry`: OpenTelemetry export of logs and request traces (`[telemetry]`).
@@ -22,6 +23,7 @@ mod connection;
 mod context;
 mod features;
 mod handlers;
+mod http;
 mod listen;
 mod listeners;
 mod logging;

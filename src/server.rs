@@ -6,6 +6,7 @@ use crate::config::{self, ConfigSource, ServerConfig};
 use crate::config::{IggyExpiry, MaxTopicSize};
 use crate::context::{BoundAddresses, ServerContext};
 use crate::features;
+use crate::http;
 use crate::listeners::Listeners;
 use crate::logging::{Logging, LoggingSettings};
 use crate::telemetry::Telemetry;
@@ -51,6 +52,9 @@ pub fn run(
     let config = load_config(&env)?;
     let cores = resolve_shards(&config)?;
     features::refuse_unavailable(&config)?;
+    if config.http.enabled {
+        http::check(&config.http)?;
+    }
     let system_path = PathBuf::from(&config.system.path);
     let encryptor = encryptor(&config)?;
     if !args.fresh {
@@ -351,7 +355,8 @@ async fn serve(
         info!("personal access token cleaner disabled (personal_access_token.cleaner.enabled = false)");
     }
     features::warn_unavailable_transports(&config);
-    let (listeners, bound) = Listeners::bind(&config)?;
+    let (listeners, mut bound) = Listeners::bind(&config)?;
+    let http_listener = bind_http(&config, &mut bound)?;
     write_current_config(&config, &bound)?;
     let ctx = Arc::new(ServerContext::new(
         config,
@@ -362,6 +367,17 @@ async fn serve(
     ));
     let (stop_tx, stop_rx) = watch::channel(false);
     let accept_tasks = listeners.start(&ctx, &shards, &stop_rx);
+    let ready = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let http_server = match http_listener {
+        Some(l) => Some(http::start(
+            l,
+            ctx.clone(),
+            shards.handles(),
+            ready.clone(),
+        )?),
+        None => None,
+    };
+    http::set_ready(&ready);
     info!("iggy-server is ready: {}", bound.describe());
     let signal = wait_for_signal().await;
     info!("{signal} received: shutting down");
@@ -379,6 +395,12 @@ async fn serve(
     }
     // Let the connection actors flush and close.
     tokio::time::sleep(Duration::from_millis(100)).await;
+    // HTTP stops last: until here it answers /readyz with 503 (and refuses logins), so
+    // a load balancer sees the drain.
+    if let Some(server) = http_server {
+        server.stop(true).await;
+        info!("HTTP server stopped");
+    }
     drop(ctx);
     engine.stop();
     let _ = engine.join();
@@ -407,6 +429,20 @@ fn archiver(config: &ServerConfig) -> Option<Arc<Archiver>> {
     Some(Arc::new(Archiver::new(root, encrypted)))
 }
 
+/// Binds the HTTP listener when `http.enabled`, recording its address.
+fn bind_http(
+    config: &ServerConfig,
+    bound: &mut BoundAddresses,
+) -> Result<Option<http::HttpListener>, String> {
+    if !config.http.enabled {
+        info!("HTTP API disabled (http.enabled = false)");
+        return Ok(None);
+    }
+    let listener = http::bind(&config.http)?;
+    bound.http = Some(listener.address);
+    Ok(Some(listener))
+}
+
 /// Writes the effective configuration, with the bound addresses, to
 /// `{system.path}/{system.runtime.path}/current_config.toml` (secrets redacted).
 fn write_current_config(config: &ServerConfig, bound: &BoundAddresses) -> Result<(), String> {
@@ -419,6 +455,9 @@ fn write_current_config(config: &ServerConfig, bound: &BoundAddresses) -> Result
     }
     if let Some(addr) = bound.websocket {
         effective.websocket.address = addr.to_string();
+    }
+    if let Some(addr) = bound.http {
+        effective.http.address = addr.to_string();
     }
     let path = Path::new(&config.system.path)
         .join(&config.system.runtime.path)

@@ -24,7 +24,6 @@ use iggy_actors::metadata::Transport;
 use iggy_actors::partition::messages::Chunk;
 use iggy_actors::shard::Shards;
 use log::{debug, info, warn};
-use socket2::{Protocol, Type};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,22 +47,7 @@ pub fn bind(config: &WebSocketConfig) -> Result<std::net::TcpListener, String> {
     listen::refuse_if_served("WebSocket", addr, |a| {
         listen::websocket_server_answers(a, tls)
     })?;
-    let socket = listen::reusable_socket(addr, Type::STREAM, Protocol::TCP)
-        .map_err(|e| format!("cannot create the WebSocket socket for {addr}: {e}"))?;
-    socket
-        .bind(&addr.into())
-        .map_err(|e| format!("cannot bind WebSocket to {addr}: {e}"))?;
-    socket
-        .listen(1024)
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    socket
-        .set_nonblocking(true)
-        .map_err(|e| format!("cannot make the WebSocket listener non-blocking: {e}"))?;
-    let listener: std::net::TcpListener = socket.into();
-    if let Ok(bound) = listener.local_addr() {
-        info!("WebSocket listener bound to {bound} ({})", listen::HOW);
-    }
-    Ok(listener)
+    listen::bind_stream("WebSocket", addr, |_| Ok(()))
 }
 
 /// `[websocket.tls]`: the acceptor when TLS is enabled (certificate files, or self-signed).

@@ -84,3 +84,21 @@ fn cli_client_list_shows_itself() {
         "no client address:\n{output}"
     );
 }
+
+#[test]
+fn cli_over_http_manages_streams_and_messages() {
+    let server = TestServer::start();
+    let url = common::http::base_url(&server);
+    let http = |args: &[&str]| {
+        let mut all = vec!["--transport", "http", "--http-api-url", url.as_str()];
+        all.extend_from_slice(args);
+        run_cli(&server, &all)
+    };
+    http(&["stream", "create", "over-http"]);
+    http(&["topic", "create", "over-http", "t", "1", "none"]);
+    http(&["message", "send", "over-http", "t", "hello-over-http"]);
+    let polled = http(&["message", "poll", "--offset", "0", "over-http", "t", "0"]);
+    assert!(polled.contains("hello-over-http"), "{polled}");
+    let streams = http(&["stream", "list"]);
+    assert!(streams.contains("over-http"), "{streams}");
+}

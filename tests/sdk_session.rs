@@ -191,3 +191,35 @@ async fn silent_and_disconnected_clients_are_removed() {
         .expect("the SDK reconnects after StaleClient");
     within(silent.get_stats()).await.expect("served again");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_is_a_zip_of_the_requested_types() {
+    use iggy::prelude::{SnapshotCompression, SystemSnapshotType};
+    let server = TestServer::builder()
+        .env("IGGY_HTTP_JWT_ENCODING_SECRET", "top-secret-value")
+        .start();
+    let client = root_client(&server).await;
+    let snapshot = within(client.snapshot(
+        SnapshotCompression::Stored,
+        vec![SystemSnapshotType::ServerConfig, SystemSnapshotType::Test],
+    ))
+    .await
+    .expect("snapshot");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(snapshot.0)).expect("a ZIP");
+    let mut names: Vec<String> = zip.file_names().map(String::from).collect();
+    names.sort();
+    assert_eq!(names, ["server_config.txt", "test.txt"]);
+    let mut config = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("server_config.txt").unwrap(), &mut config)
+        .unwrap();
+    assert!(config.contains("encoding_secret = \"******\""), "{config}");
+    assert!(!config.contains("top-secret-value"), "secrets are redacted");
+    let refused = client
+        .snapshot(
+            SnapshotCompression::Deflated,
+            vec![SystemSnapshotType::All, SystemSnapshotType::ProcessList],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused, IggyError::InvalidCommand);
+}

@@ -57,6 +57,12 @@ pub enum IggyError {
     PersonalAccessTokenExpired = 54,
     #[error("users limit reached")]
     UsersLimitReached = 55,
+    #[error("cannot generate a JSON web token")]
+    CannotGenerateJwt = 76,
+    #[error("access token missing")]
+    AccessTokenMissing = 77,
+    #[error("invalid access token")]
+    InvalidAccessToken = 78,
     #[error("invalid size bytes")]
     InvalidSizeBytes = 80,
     #[error("client not found")]

@@ -30,6 +30,7 @@ pub mod partition;
 pub mod permissions;
 pub mod routing;
 pub mod shard;
+pub mod snapshot;
 pub mod supervisors;
 pub mod system_info;
 pub mod timed;

@@ -129,6 +129,8 @@ pub struct RoutingTable {
     pub streams: HashMap<u32, StreamRoute>,
     pub stream_names: HashMap<String, u32>,
     pub users: HashMap<u32, UserRoute>,
+    /// Revoked HTTP access tokens: jti → expiry (seconds since the epoch).
+    pub revoked_tokens: Arc<HashMap<String, u64>>,
 }
 
 impl RoutingTable {

@@ -31,11 +31,11 @@ recreated at the start of a run with producers, and deleted at its end unless --
 MB are 10^6 bytes of payload; latency is per request (send or non-empty poll)."
 )]
 pub struct Args {
-    /// server address host:port [default: 127.0.0.1:8090]
+    /// server address host:port (the HTTP API's with --transport http) [default: 127.0.0.1:8090]
     #[argh(option, default = "String::from(\"127.0.0.1:8090\")")]
     pub address: String,
 
-    /// transport: tcp, quic or ws (WebSocket) [default: tcp]
+    /// transport: tcp, quic, ws (WebSocket) or http [default: tcp]
     #[argh(option, default = "Transport::Tcp", from_str_fn(parse_transport))]
     pub transport: Transport,
 
@@ -133,6 +133,7 @@ pub enum Transport {
     Quic,
     #[serde(rename = "ws")]
     WebSocket,
+    Http,
 }
 
 impl Transport {
@@ -141,6 +142,7 @@ impl Transport {
             Transport::Tcp => "tcp",
             Transport::Quic => "quic",
             Transport::WebSocket => "ws",
+            Transport::Http => "http",
         }
     }
 }
@@ -156,10 +158,10 @@ pub fn parse_transport(value: &str) -> Result<Transport, String> {
         "tcp" => Ok(Transport::Tcp),
         "quic" => Ok(Transport::Quic),
         "ws" | "websocket" => Ok(Transport::WebSocket),
-        "http" => Err(format!(
-            "transport '{value}' is not supported by this benchmark yet (tcp, quic, ws)"
+        "http" => Ok(Transport::Http),
+        _ => Err(format!(
+            "unknown transport '{value}' (tcp, quic, ws or http)"
         )),
-        _ => Err(format!("unknown transport '{value}' (tcp, quic or ws)")),
     }
 }
 
@@ -272,6 +274,14 @@ impl Config {
     pub fn from_args(args: Args) -> Result<Config, String> {
         if args.tls && args.transport == Transport::Quic {
             return Err("--tls: QUIC is always TLS".into());
+        }
+        if args.tls && args.transport == Transport::Http {
+            return Err("--tls: not with --transport http (plain HTTP only)".into());
+        }
+        if args.transport == Transport::Http && args.consumer_group {
+            return Err(
+                "--consumer-group needs group membership, which HTTP does not offer".into(),
+            );
         }
         if args.producers == 0 && args.consumers == 0 {
             return Err("nothing to do: --producers and --consumers are both 0".into());
@@ -408,9 +418,7 @@ mod tests {
         assert_eq!(parse_transport("TCP"), Ok(Transport::Tcp));
         assert_eq!(parse_transport("quic"), Ok(Transport::Quic));
         assert_eq!(parse_transport("ws"), Ok(Transport::WebSocket));
-        assert!(parse_transport("http")
-            .unwrap_err()
-            .contains("not supported"));
+        assert_eq!(parse_transport("http"), Ok(Transport::Http));
         assert!(parse_transport("carrier-pigeon").is_err());
     }
 
@@ -456,7 +464,14 @@ mod tests {
             &["--producers", "0", "--consumers", "1", "--rate", "1MB/s"],
             &["--producers", "x"],
             &["--rate", "lots"],
-            &["--transport", "http"],
+            &["--transport", "http", "--tls"],
+            &[
+                "--transport",
+                "http",
+                "--consumers",
+                "1",
+                "--consumer-group",
+            ],
             &["--transport", "quic", "--tls"],
             &["--no-such-flag"],
             &["--producers", "0", "--consumers", "1", "--balanced"],

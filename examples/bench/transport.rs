@@ -50,6 +50,13 @@ pub async fn connect(config: &Config) -> Result<IggyClient, String> {
             }
             builder.build()
         }
+        // The SDK's HttpClient (reqwest), one per producer or consumer; no retries, so a
+        // failure shows instead of being hidden in the figures.
+        Transport::Http => IggyClient::builder()
+            .with_http()
+            .with_api_url(format!("http://{}", config.address))
+            .with_retries(0)
+            .build(),
     }
     .map_err(|e| format!("cannot build the client: {e}"))?;
     client

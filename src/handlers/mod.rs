@@ -2,18 +2,18 @@
 //! table. Each handler checks authorization, sends typed messages to the engine and
 //! encodes the answer. Every transport calls `handle`.
 
-mod auth;
+pub(crate) mod auth;
 mod consumer_groups;
-mod consumer_offsets;
-mod messages;
+pub(crate) mod consumer_offsets;
+pub(crate) mod messages;
 mod partitions;
-mod personal_access_tokens;
+pub(crate) mod personal_access_tokens;
 mod routing;
 mod segments;
 mod streams;
-mod system;
+pub(crate) mod system;
 mod topics;
-mod users;
+pub(crate) mod users;
 
 use crate::context::{ServerContext, Session};
 use crate::protocol::frame::Response;
@@ -94,6 +94,9 @@ pub async fn handle(ctx: &ServerContext, session: &Session, code: u32, payload: 
             Reply::of(system::get_client::handle(ctx, session, client_id).await)
         }
         Command::GetClients => Reply::of(system::get_clients::handle(ctx, session).await),
+        Command::GetSnapshot { deflate, types } => {
+            Reply::of(system::get_snapshot::handle(ctx, deflate, types).await)
+        }
         Command::LoginUser { username, password } => {
             match users::login_user::handle(ctx, session, username, password).await {
                 Ok(user_id) => Reply {

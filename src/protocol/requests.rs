@@ -104,6 +104,11 @@ pub enum Command {
     },
     PollMessages(PollRequest),
     SendMessages(SendMessages),
+    /// GetSnapshot (11): what to archive, validated against the engine's codes.
+    GetSnapshot {
+        deflate: bool,
+        types: Vec<iggy_actors::snapshot::SnapshotType>,
+    },
     FlushUnsavedBuffer {
         stream: Identifier,
         topic: Identifier,
@@ -185,6 +190,20 @@ impl Command {
     }
 }
 
+/// GetSnapshot (11): compression code, type count, type codes (§5.2.3).
+fn get_snapshot(r: &mut ByteReader<'_>) -> Result<Command, IggyError> {
+    use iggy_actors::snapshot::{compression_from_code, expand, Requested};
+    let deflate = compression_from_code(r.u8().map_err(read_error)?)?;
+    let count = r.u8().map_err(read_error)?;
+    let requested = (0..count)
+        .map(|_| Requested::from_code(r.u8().map_err(read_error)?))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Command::GetSnapshot {
+        deflate,
+        types: expand(&requested)?,
+    })
+}
+
 pub fn read_error(e: ReadError) -> IggyError {
     match e {
         ReadError::Truncated { .. } | ReadError::InvalidUtf8 { .. } => IggyError::InvalidCommand,
@@ -222,6 +241,7 @@ pub fn decode(code: u32, payload: &[u8]) -> Result<Command, IggyError> {
             client_id: r.u32().map_err(read_error)?,
         },
         codes::GET_CLIENTS => Command::GetClients,
+        codes::GET_SNAPSHOT => get_snapshot(&mut r)?,
         codes::LOGIN_USER => decode_login(&mut r).map_err(read_error)?,
         codes::LOGOUT_USER => Command::LogoutUser,
         codes::GET_STREAM => streams::get_stream(&mut r)?,
@@ -310,8 +330,20 @@ mod tests {
     fn unknown_and_unsupported_codes() {
         assert_eq!(decode(9999, &[]), Err(IggyError::InvalidCommand));
         assert_eq!(
-            decode(11, &[1, 0, 0, 0, 0]),
-            Ok(Command::Unsupported { code: 11 })
+            decode(codes::GET_SNAPSHOT, &[2, 1, 100]),
+            Ok(Command::GetSnapshot {
+                deflate: true,
+                types: iggy_actors::snapshot::expand(&[iggy_actors::snapshot::Requested::All])
+                    .unwrap()
+            })
+        );
+        assert_eq!(
+            decode(codes::GET_SNAPSHOT, &[2, 2, 100, 1]),
+            Err(IggyError::InvalidCommand)
+        );
+        assert_eq!(
+            decode(codes::GET_SNAPSHOT, &[9, 1, 1]),
+            Err(IggyError::InvalidCommand)
         );
         assert_eq!(
             decode(codes::GET_CLIENT, &[1, 2]),

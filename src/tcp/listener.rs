@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use iggy_actors::metadata::Transport;
 use iggy_actors::shard::Shards;
 use log::{info, warn};
-use socket2::{Protocol, SockRef, Type};
+use socket2::SockRef;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,26 +30,10 @@ pub fn bind(config: &TcpConfig) -> Result<std::net::TcpListener, String> {
     })?;
     let tls = config.tls.enabled;
     listen::refuse_if_served("TCP", addr, |a| listen::binary_server_answers(a, tls))?;
-    let socket = listen::reusable_socket(addr, Type::STREAM, Protocol::TCP)
-        .map_err(|e| format!("cannot create the TCP socket for {addr}: {e}"))?;
-    if config.socket.override_defaults {
-        apply_socket_options(&SockRef::from(&socket), config)
-            .map_err(|e| format!("cannot apply [tcp.socket] options: {e}"))?;
-    }
-    socket
-        .bind(&addr.into())
-        .map_err(|e| format!("cannot bind TCP to {addr}: {e}"))?;
-    socket
-        .listen(1024)
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    socket
-        .set_nonblocking(true)
-        .map_err(|e| format!("cannot make the TCP listener non-blocking: {e}"))?;
-    let listener: std::net::TcpListener = socket.into();
-    if let Ok(bound) = listener.local_addr() {
-        info!("TCP listener bound to {bound} ({})", listen::HOW);
-    }
-    Ok(listener)
+    listen::bind_stream("TCP", addr, |socket| match config.socket.override_defaults {
+        true => apply_socket_options(&SockRef::from(socket), config),
+        false => Ok(()),
+    })
 }
 
 /// Sets the `[tcp.socket]` options on a socket (the listener, and each accepted socket).

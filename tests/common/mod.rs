@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod http;
 pub mod raw_tls;
 pub mod segments;
 

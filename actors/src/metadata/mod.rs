@@ -8,10 +8,12 @@ mod assignment;
 mod catalog;
 mod clients;
 pub mod entries;
+mod figures;
 mod groups;
 mod messages;
 mod model;
 pub mod retention;
+mod revocations;
 mod routes;
 mod sessions;
 pub mod state_log;
@@ -25,10 +27,12 @@ mod users_admin;
 
 pub use catalog::StorageLayout;
 pub use clients::{ClientInfo, CloseSession, Transport};
+pub use figures::{GetTopicFigures, TopicFigures};
 pub use groups::ExpireHandOvers;
 pub use messages::*;
 pub use model::*;
-pub use routes::GetRoutingTable;
+pub use revocations::RevokeAccessToken;
+pub use routes::{GetRoutingTable, SubscribeRoutes};
 pub use sessions::*;
 pub use tokens::{generate_token, hash_token};
 pub use upkeep::{GetMetadataStats, MetadataStats, ShutdownMetadata};
@@ -126,6 +130,10 @@ pub struct MetadataActor {
     next_user_id: u32,
     /// Personal access tokens (hashes only).
     tokens: tokens::TokenStore,
+    /// Revoked HTTP access tokens, published with the routing table.
+    revoked: revocations::RevokedTokens,
+    /// Event loops besides the shards that want every routing table (the HTTP workers).
+    route_subscribers: Vec<ArbiterHandle>,
 }
 
 impl Actor for MetadataActor {
@@ -165,6 +173,8 @@ impl MetadataActor {
             routes: Default::default(),
             next_user_id: 0,
             tokens: tokens::TokenStore::new(config.max_tokens_per_user),
+            revoked: revocations::RevokedTokens::open(&config.state_dir, config.enforce_fsync),
+            route_subscribers: Vec::new(),
         };
         let mut bootstrap = Bootstrap {
             entries_replayed: opened.entries.len(),

@@ -111,19 +111,45 @@ fn group_route(group: &GroupState) -> GroupRoute {
     }
 }
 
+/// Adds an event loop that is not a shard (an HTTP worker) to those the table is
+/// installed on, and installs the current table there at once.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SubscribeRoutes {
+    pub arbiter: ArbiterHandle,
+}
+
+impl Handler<SubscribeRoutes> for MetadataActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SubscribeRoutes, _: &mut Self::Context) {
+        let table = self.routes.clone();
+        msg.arbiter.spawn_fn(move || routing::install(table));
+        self.route_subscribers.push(msg.arbiter);
+    }
+}
+
 impl MetadataActor {
-    /// Rebuilds the table and sends it to every shard. Called after every change.
+    /// Rebuilds the table and sends it to every shard and subscriber. Called after every
+    /// change.
     pub(super) fn publish_routes(&mut self) {
-        let table = Arc::new(build(
+        let mut table = build(
             self.routes.version + 1,
             &self.catalog,
             &self.users,
             &self.routes,
-        ));
+        );
+        table.revoked_tokens = self.revoked.published();
+        let table = Arc::new(table);
         self.routes = table.clone();
         for shard in &self.shards {
             let table = table.clone();
             shard.spawn_fn(move || routing::install(table));
         }
+        // A subscriber whose event loop has stopped is forgotten.
+        self.route_subscribers.retain(|arbiter| {
+            let table = table.clone();
+            arbiter.spawn_fn(move || routing::install(table))
+        });
     }
 }

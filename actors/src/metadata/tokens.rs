@@ -225,24 +225,29 @@ impl Handler<LoginWithPersonalAccessToken> for MetadataActor {
     type Result = Result<u32, IggyError>;
 
     fn handle(&mut self, msg: LoginWithPersonalAccessToken, _: &mut Self::Context) -> Self::Result {
-        let client_id = msg.client_id;
+        let who = match msg.client_id {
+            Some(client_id) => format!("client {client_id}"),
+            None => "HTTP caller".to_string(),
+        };
         let Some((owner, token)) = self.tokens.find(&msg.token_hash) else {
-            warn!("client {client_id}: login with an unknown personal access token refused");
+            warn!("{who}: login with an unknown personal access token refused");
             return Err(IggyError::ResourceNotFound);
         };
         if token.expired(now_micros()) {
-            warn!("client {client_id}: login with an expired token of user {owner} refused");
+            warn!("{who}: login with an expired token of user {owner} refused");
             return Err(IggyError::PersonalAccessTokenExpired);
         }
         let user = self.users.get(&owner).ok_or(IggyError::ResourceNotFound)?;
         if user.status != UserStatus::Active {
-            warn!("client {client_id}: token login of inactive user {owner} refused");
+            warn!("{who}: token login of inactive user {owner} refused");
             return Err(IggyError::UserInactive);
         }
-        if !self.clients.set_user(client_id, Some(owner)) {
-            return Err(IggyError::ClientNotFound);
+        if let Some(client_id) = msg.client_id {
+            if !self.clients.set_user(client_id, Some(owner)) {
+                return Err(IggyError::ClientNotFound);
+            }
         }
-        info!("client {client_id} logged in with a personal access token as user {owner}");
+        info!("{who} logged in with a personal access token as user {owner}");
         Ok(owner)
     }
 }

@@ -132,11 +132,11 @@ pub struct DeletePersonalAccessToken {
 }
 
 /// LoginWithPersonalAccessToken (44): binds the client to the token's owner; answers the
-/// owner's id.
+/// owner's id. Without a client (HTTP, stateless) nothing is bound.
 #[derive(Message, Debug, Clone)]
 #[rtype(result = "Result<u32, IggyError>")]
 pub struct LoginWithPersonalAccessToken {
-    pub client_id: u32,
+    pub client_id: Option<u32>,
     pub token_hash: String,
 }
 

@@ -6,7 +6,7 @@ use crate::context::{ServerContext, Session};
 use crate::protocol::requests::OffsetTarget;
 use crate::protocol::responses::messages::consumer_offset;
 use bytes::Bytes;
-use iggy_actors::partition::messages::GetConsumerOffset;
+use iggy_actors::partition::messages::{ConsumerOffsetInfo, GetConsumerOffset};
 use iggy_actors::IggyError;
 
 pub async fn handle(
@@ -14,6 +14,19 @@ pub async fn handle(
     session: &Session,
     request: OffsetTarget,
 ) -> Result<Bytes, IggyError> {
+    let found = find(ctx, session, request).await?;
+    Ok(found.map_or_else(Bytes::new, |(partition_id, info)| {
+        consumer_offset(partition_id, info.current_offset, info.stored_offset)
+    }))
+}
+
+/// The stored offset and the partition it is on, for every transport; `None` when there
+/// is nothing to report (unknown stream, topic, partition or group, or nothing stored).
+pub async fn find(
+    ctx: &ServerContext,
+    session: &Session,
+    request: OffsetTarget,
+) -> Result<Option<(u32, ConsumerOffsetInfo)>, IggyError> {
     let found = consumer_partition(
         ctx,
         session,
@@ -31,11 +44,9 @@ pub async fn handle(
             | IggyError::TopicIdNotFound
             | IggyError::PartitionNotFound
             | IggyError::ConsumerGroupIdNotFound,
-        ) => return Ok(Bytes::new()),
+        ) => return Ok(None),
         Err(e) => return Err(e),
     };
     let stored = target.send(GetConsumerOffset { consumer }).await??;
-    Ok(stored.map_or_else(Bytes::new, |info| {
-        consumer_offset(target.partition_id, info.current_offset, info.stored_offset)
-    }))
+    Ok(stored.map(|info| (target.partition_id, info)))
 }

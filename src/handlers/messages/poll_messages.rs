@@ -7,7 +7,7 @@ use crate::handlers::consumer_offsets::{consumer_partition, Use};
 use crate::protocol::requests::PollRequest;
 use crate::protocol::responses::messages::polled;
 use crate::telemetry;
-use iggy_actors::partition::messages::{Chunk, PollMessages};
+use iggy_actors::partition::messages::{Chunk, PollMessages, PolledMessages};
 use iggy_actors::IggyError;
 
 pub async fn handle(
@@ -15,6 +15,21 @@ pub async fn handle(
     session: &Session,
     request: PollRequest,
 ) -> Result<Vec<Chunk>, IggyError> {
+    let answer = poll(ctx, session, request).await?;
+    Ok(polled(
+        answer.partition_id,
+        answer.current_offset,
+        answer.count,
+        answer.chunks,
+    ))
+}
+
+/// The poll itself, for every transport: the partition's answer with its id set.
+pub async fn poll(
+    ctx: &ServerContext,
+    session: &Session,
+    request: PollRequest,
+) -> Result<PolledMessages, IggyError> {
     let found = consumer_partition(
         ctx,
         session,
@@ -27,7 +42,7 @@ pub async fn handle(
     .await;
     let (target, consumer, claim) = match found {
         Ok(found) => found,
-        Err(IggyError::NotResolvedConsumer) => return Ok(nothing_for_member()),
+        Err(IggyError::NotResolvedConsumer) => return Ok(PolledMessages::default()),
         Err(e) => return Err(e),
     };
     let poll = PollMessages {
@@ -37,9 +52,9 @@ pub async fn handle(
         count: request.count,
         auto_commit: request.auto_commit,
     };
-    let answer = match target.send(poll).await? {
+    let mut answer = match target.send(poll).await? {
         Ok(answer) => answer,
-        Err(IggyError::NotResolvedConsumer) => return Ok(nothing_for_member()),
+        Err(IggyError::NotResolvedConsumer) => return Ok(PolledMessages::default()),
         Err(e) => return Err(e),
     };
     let bytes = answer.chunks.iter().map(Chunk::len).sum();
@@ -52,16 +67,6 @@ pub async fn handle(
         target.topic_id,
         target.partition_id
     );
-    Ok(polled(
-        target.partition_id,
-        answer.current_offset,
-        answer.count,
-        answer.chunks,
-    ))
-}
-
-/// What a consumer-group member gets from a partition that is not its own (or when it
-/// owns none): the empty header of partition 0, as the original answers.
-fn nothing_for_member() -> Vec<Chunk> {
-    polled(0, 0, 0, Vec::new())
+    answer.partition_id = target.partition_id;
+    Ok(answer)
 }

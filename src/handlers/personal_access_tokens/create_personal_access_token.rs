@@ -13,7 +13,17 @@ pub async fn handle(
     name: String,
     expiry: u64,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user()?;
+    let token = create(ctx, session.user()?, name, expiry).await?;
+    Ok(users::raw_token(&token))
+}
+
+/// The creation itself, for every transport: answers the raw token.
+pub async fn create(
+    ctx: &ServerContext,
+    user_id: u32,
+    name: String,
+    expiry: u64,
+) -> Result<String, IggyError> {
     let token = generate_token();
     let create = CreatePersonalAccessToken {
         user_id,
@@ -22,5 +32,5 @@ pub async fn handle(
         expiry,
     };
     ctx.metadata.send(create).await??;
-    Ok(users::raw_token(&token))
+    Ok(token)
 }

@@ -14,7 +14,7 @@ pub async fn handle(
         return Err(IggyError::Disconnected);
     }
     let login = LoginWithPersonalAccessToken {
-        client_id: session.client_id,
+        client_id: Some(session.client_id),
         token_hash: hash_token(&token),
     };
     ctx.metadata.send(login).await?

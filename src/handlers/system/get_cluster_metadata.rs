@@ -12,6 +12,12 @@ const FOLLOWER: u8 = 1;
 const HEALTHY: u8 = 0;
 
 pub fn handle(ctx: &ServerContext) -> Result<Bytes, IggyError> {
+    let (name, nodes) = nodes(ctx);
+    Ok(responses::cluster_metadata(&name, &nodes))
+}
+
+/// The cluster's name and nodes, for every transport.
+pub fn nodes(ctx: &ServerContext) -> (String, Vec<ClusterNode>) {
     let port = |a: Option<std::net::SocketAddr>| a.map(|a| a.port()).unwrap_or(0);
     let b = &ctx.bound;
     let (tcp, quic, http, ws) = (port(b.tcp), port(b.quic), port(b.http), port(b.websocket));
@@ -31,7 +37,7 @@ pub fn handle(ctx: &ServerContext) -> Result<Bytes, IggyError> {
             role: LEADER,
             status: HEALTHY,
         };
-        return Ok(responses::cluster_metadata("single-node", &[node]));
+        return ("single-node".to_string(), vec![node]);
     }
     let mut nodes = vec![ClusterNode {
         name: cluster.node.current.name.clone(),
@@ -55,5 +61,5 @@ pub fn handle(ctx: &ServerContext) -> Result<Bytes, IggyError> {
             status: HEALTHY,
         });
     }
-    Ok(responses::cluster_metadata(&cluster.name, &nodes))
+    (cluster.name.clone(), nodes)
 }

@@ -13,6 +13,11 @@ pub const SERVER_VERSION: &str = "0.8.0";
 pub const SERVER_SEMVER: u32 = 8000;
 
 pub async fn handle(ctx: &ServerContext, session: &Session) -> Result<Bytes, IggyError> {
+    Ok(responses::stats(&collect(ctx, session).await?))
+}
+
+/// The figures, for every transport (read-servers permission).
+pub async fn collect(ctx: &ServerContext, session: &Session) -> Result<Stats, IggyError> {
     require(ctx, session, Action::ReadServers).await?;
     let counts = ctx.metadata.send(GetMetadataStats).await?;
     let sys = ctx.sysinfo.send(GetSystemSnapshot).await?;
@@ -45,5 +50,5 @@ pub async fn handle(ctx: &ServerContext, session: &Session) -> Result<Bytes, Igg
         free_disk_space: sys.free_disk_space,
         total_disk_space: sys.total_disk_space,
     };
-    Ok(responses::stats(&stats))
+    Ok(stats)
 }

@@ -17,7 +17,29 @@ pub async fn handle(
     current_password: String,
     new_password: String,
 ) -> Result<Bytes, IggyError> {
-    let user_id = session.user()?;
+    let who = format!("client {}", session.client_id);
+    change(
+        ctx,
+        &who,
+        session.user()?,
+        target,
+        current_password,
+        new_password,
+    )
+    .await?;
+    Ok(Bytes::new())
+}
+
+/// The change itself, for every transport: `user_id` acts, `who` names the caller in the
+/// log.
+pub async fn change(
+    ctx: &ServerContext,
+    who: &str,
+    user_id: u32,
+    target: Identifier,
+    current_password: String,
+    new_password: String,
+) -> Result<(), IggyError> {
     users::validate_password(&current_password)?;
     users::validate_password(&new_password)?;
     let target = ctx
@@ -25,11 +47,7 @@ pub async fn handle(
         .send(GetPasswordTarget { user_id, target })
         .await??;
     if !hashing::verify(current_password, target.password_hash).await? {
-        log::warn!(
-            "client {}: wrong current password for user {}",
-            session.client_id,
-            target.id
-        );
+        log::warn!("{who}: wrong current password for user {}", target.id);
         return Err(IggyError::InvalidCredentials);
     }
     let password_hash = hashing::hash(new_password).await?;
@@ -38,6 +56,5 @@ pub async fn handle(
         target_id: target.id,
         password_hash,
     };
-    ctx.metadata.send(change).await??;
-    Ok(Bytes::new())
+    ctx.metadata.send(change).await?
 }

@@ -8,7 +8,7 @@ use crate::handlers::auth;
 use crate::protocol::responses::users as encode;
 use bytes::Bytes;
 use iggy_actors::access::Action;
-use iggy_actors::metadata::CreateUser;
+use iggy_actors::metadata::{CreateUser, UserInfo};
 use iggy_actors::permissions::Permissions;
 use iggy_actors::users::{self, UserStatus};
 use iggy_actors::IggyError;
@@ -21,6 +21,19 @@ pub async fn handle(
     status: UserStatus,
     permissions: Option<Permissions>,
 ) -> Result<Bytes, IggyError> {
+    let created = create(ctx, session, username, password, status, permissions).await?;
+    Ok(encode::user_details(&created))
+}
+
+/// The creation itself, for every transport: answers the new user.
+pub async fn create(
+    ctx: &ServerContext,
+    session: &Session,
+    username: String,
+    password: String,
+    status: UserStatus,
+    permissions: Option<Permissions>,
+) -> Result<UserInfo, IggyError> {
     let user_id = auth::require(ctx, session, Action::ManageUsers).await?;
     users::validate_username(&username)?;
     users::validate_password(&password)?;
@@ -41,5 +54,5 @@ pub async fn handle(
         created.id,
         created.username
     );
-    Ok(encode::user_details(&created))
+    Ok(created)
 }

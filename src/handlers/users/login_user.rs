@@ -12,38 +12,14 @@ pub async fn handle(
     username: String,
     password: String,
 ) -> Result<u32, IggyError> {
-    users::validate_username(&username)?;
-    users::validate_password(&password)?;
-    if ctx.is_shutting_down() {
-        return Err(IggyError::Disconnected);
-    }
     let client_id = session.client_id;
-    let candidate = match ctx
-        .metadata
-        .send(FindLoginUser {
-            username: username.clone(),
-        })
-        .await?
-    {
-        Ok(candidate) => candidate,
-        Err(e) => {
-            warn!("client {client_id}: login as unknown user '{username}' refused");
-            return Err(e);
-        }
-    };
-    let hash = candidate.password_hash.clone();
-    let valid = tokio::task::spawn_blocking(move || users::verify_password(&password, &hash))
-        .await
-        .map_err(|_| IggyError::Error)?;
-    if !valid {
-        warn!("client {client_id}: wrong password for user '{username}'");
-        return Err(IggyError::InvalidCredentials);
-    }
-    if candidate.status != UserStatus::Active {
-        warn!("client {client_id}: login of inactive user '{username}' refused");
-        return Err(IggyError::UserInactive);
-    }
-    let user_id = candidate.user_id;
+    let user_id = authenticate(
+        ctx,
+        &format!("client {client_id}"),
+        username.clone(),
+        password,
+    )
+    .await?;
     ctx.metadata
         .send(SetClientUser {
             client_id,
@@ -55,4 +31,45 @@ pub async fn handle(
         session.address
     );
     Ok(user_id)
+}
+
+/// Checks a user name and password (every transport's login): the lengths, the user, the
+/// Argon2 hash (on a blocking thread) and the status. `who` names the caller in the log.
+pub async fn authenticate(
+    ctx: &ServerContext,
+    who: &str,
+    username: String,
+    password: String,
+) -> Result<u32, IggyError> {
+    users::validate_username(&username)?;
+    users::validate_password(&password)?;
+    if ctx.is_shutting_down() {
+        return Err(IggyError::Disconnected);
+    }
+    let candidate = match ctx
+        .metadata
+        .send(FindLoginUser {
+            username: username.clone(),
+        })
+        .await?
+    {
+        Ok(candidate) => candidate,
+        Err(e) => {
+            warn!("{who}: login as unknown user '{username}' refused");
+            return Err(e);
+        }
+    };
+    let hash = candidate.password_hash.clone();
+    let valid = tokio::task::spawn_blocking(move || users::verify_password(&password, &hash))
+        .await
+        .map_err(|_| IggyError::Error)?;
+    if !valid {
+        warn!("{who}: wrong password for user '{username}'");
+        return Err(IggyError::InvalidCredentials);
+    }
+    if candidate.status != UserStatus::Active {
+        warn!("{who}: login of inactive user '{username}' refused");
+        return Err(IggyError::UserInactive);
+    }
+    Ok(candidate.user_id)
 }
