@@ -112,7 +112,7 @@ impl<R: Replier> Connection<R> {
                     let request = telemetry::Request {
                         code,
                         transport,
-                        client_id: session.client_id,
+                        client_id: Some(session.client_id),
                         user_id: session.user_id,
                     };
                     let served = handlers::handle(&ctx, &session, code, payload);

@@ -54,7 +54,8 @@ pub struct Request {
     /// endpoint serves).
     pub code: u32,
     pub transport: Transport,
-    pub client_id: u32,
+    /// The binary transports' client (the HTTP API has none).
+    pub client_id: Option<u32>,
     /// The logged-in user, if any.
     pub user_id: Option<u32>,
 }
@@ -92,10 +93,9 @@ impl RequestSpan {
             attributes.push(KeyValue::new(attr::OPERATION_TYPE, kind));
         }
         attributes.push(KeyValue::new(attr::COMMAND_CODE, i64::from(request.code)));
-        attributes.push(KeyValue::new(
-            attr::CLIENT_ID,
-            request.client_id.to_string(),
-        ));
+        if let Some(client) = request.client_id {
+            attributes.push(KeyValue::new(attr::CLIENT_ID, client.to_string()));
+        }
         let (transport, network) = transport_names(request.transport);
         attributes.push(KeyValue::new(attr::TRANSPORT, transport));
         attributes.push(KeyValue::new(attr::NETWORK_TRANSPORT, network));
