@@ -202,6 +202,9 @@ pub fn serve_while_starting(listener: &HttpListener) -> Result<ServerHandle, Str
             .default_service(web::to(health::starting))
     })
     .workers(1)
+    // No connection outlives its one answer: the full server takes over the listener
+    // once the start is done, and a kept-alive connection would be cut at the handover.
+    .keep_alive(actix_web::http::KeepAlive::Disabled)
     .disable_signals()
     .shutdown_timeout(1);
     let server = match &listener.tls {
