@@ -109,7 +109,7 @@ pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
 }
 
 /// Notes how `tcp.socket_migration` is served (every transport is built).
-pub fn warn_unavailable_transports(config: &ServerConfig) {
+pub fn report_socket_migration(config: &ServerConfig) {
     if config.tcp.socket_migration {
         log::info!(
             "tcp.socket_migration: connections stay on their shard and send each request to the \

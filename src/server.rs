@@ -294,6 +294,16 @@ async fn serve(
     mut metadata: MetadataActor,
     follower: bool,
 ) -> Result<(), String> {
+    let signals = Signals::catch();
+    // Listeners bind first: a taken port fails the start before any data is loaded, and
+    // clients that connect meanwhile wait in the backlog. HTTP answers probes at once.
+    let (listeners, mut bound) = Listeners::bind(&config)?;
+    let http_listener = bind_http(&config, &mut bound)?;
+    write_current_config(&config, &bound)?;
+    let starting = http_listener
+        .as_ref()
+        .map(http::serve_while_starting)
+        .transpose()?;
     let shards = Arc::new(Shards::start(&cores));
     let partitions = metadata
         .start_partitions(shards.handles())
@@ -354,10 +364,7 @@ async fn serve(
     } else {
         info!("personal access token cleaner disabled (personal_access_token.cleaner.enabled = false)");
     }
-    features::warn_unavailable_transports(&config);
-    let (listeners, mut bound) = Listeners::bind(&config)?;
-    let http_listener = bind_http(&config, &mut bound)?;
-    write_current_config(&config, &bound)?;
+    features::report_socket_migration(&config);
     let ctx = Arc::new(ServerContext::new(
         config,
         metadata.clone(),
@@ -368,6 +375,9 @@ async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let accept_tasks = listeners.start(&ctx, &shards, &stop_rx);
     let ready = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let Some(starting) = starting {
+        starting.stop(true).await;
+    }
     let http_server = match http_listener {
         Some(l) => Some(http::start(
             l,
@@ -379,7 +389,7 @@ async fn serve(
     };
     http::set_ready(&ready);
     info!("iggy-server is ready: {}", bound.describe());
-    let signal = wait_for_signal().await;
+    let signal = signals.wait().await;
     info!("{signal} received: shutting down");
     start_deadline_watchdog();
     ctx.begin_shutdown();
@@ -470,19 +480,40 @@ fn write_current_config(config: &ServerConfig, bound: &BoundAddresses) -> Result
     Ok(())
 }
 
-async fn wait_for_signal() -> &'static str {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(e) => {
-            warn!("cannot listen for SIGTERM: {e}");
-            let _ = tokio::signal::ctrl_c().await;
-            return "SIGINT";
+/// SIGTERM and SIGINT, caught from the moment this is made: one that arrives while the
+/// server still starts is answered with a graceful shutdown once it has started.
+struct Signals {
+    term: Option<tokio::signal::unix::Signal>,
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn catch() -> Signals {
+        use tokio::signal::unix::{signal, SignalKind};
+        let listen = |kind: SignalKind, name: &str| {
+            signal(kind)
+                .map_err(|e| warn!("cannot listen for {name}: {e}"))
+                .ok()
+        };
+        Signals {
+            term: listen(SignalKind::terminate(), "SIGTERM"),
+            int: listen(SignalKind::interrupt(), "SIGINT"),
         }
-    };
-    tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = tokio::signal::ctrl_c() => "SIGINT",
+    }
+
+    async fn wait(mut self) -> &'static str {
+        async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+            match signal {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        }
+        tokio::select! {
+            _ = next(&mut self.term) => "SIGTERM",
+            _ = next(&mut self.int) => "SIGINT",
+        }
     }
 }
 

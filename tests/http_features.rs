@@ -380,3 +380,63 @@ fn a_second_server_on_the_same_http_port_is_refused() {
         "{output}"
     );
 }
+
+/// While a server loads its partitions, `/readyz` answers 503 ("starting") and `/livez`
+/// 200; once the start is done, `/readyz` answers 200.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_is_503_while_the_partitions_load() {
+    use iggy::prelude::{CompressionAlgorithm, IggyExpiry, MaxTopicSize, TopicClient};
+    let server = TestServer::start();
+    let dirs = server.dirs().clone();
+    {
+        // 2,000 partitions take a moment to load at the next start.
+        let root = root_client(&server).await;
+        create_stream_and_topic(&root, "s", "a", 1000).await;
+        within(root.create_topic(
+            &id(0),
+            "b",
+            1000,
+            CompressionAlgorithm::None,
+            None,
+            IggyExpiry::ServerDefault,
+            MaxTopicSize::ServerDefault,
+        ))
+        .await
+        .expect("second topic");
+    }
+    server.stop();
+    let port = common::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut restarted = TestServer::builder()
+        .dirs(&dirs)
+        .env("IGGY_HTTP_ADDRESS", &format!("127.0.0.1:{port}"))
+        .spawn();
+    let client = raw();
+    let (mut starting, mut live_while_starting) = (false, false);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "never ready");
+        let Ok(response) = client.get(format!("{base}/readyz")).send().await else {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            continue; // not bound yet
+        };
+        if response.status() == StatusCode::OK {
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["reason"], "starting", "{body}");
+        starting = true;
+        let live = client.get(format!("{base}/livez")).send().await.unwrap();
+        live_while_starting |= live.status() == StatusCode::OK;
+    }
+    assert!(starting, "/readyz never answered 503 during the start");
+    assert!(
+        live_while_starting,
+        "/livez did not answer 200 during the start"
+    );
+    restarted.wait_ready();
+    let root = root_client(&restarted).await;
+    let stats = within(root.get_stats()).await.expect("stats");
+    assert_eq!(stats.partitions_count, 2000);
+}

@@ -19,12 +19,18 @@ pub async fn livez() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "alive" }))
 }
 
+fn not_ready(reason: String) -> HttpResponse {
+    HttpResponse::ServiceUnavailable().json(json!({ "status": "not_ready", "reason": reason }))
+}
+
+/// Every request but `/livez` while the server starts (`super::serve_while_starting`).
+pub async fn starting() -> HttpResponse {
+    not_ready("starting".into())
+}
+
 /// Ready: the metadata was replayed and every listener bound (the start finished), the
 /// server is not shutting down, and every shard's event loop answers within a second.
 pub async fn readyz(state: web::Data<HttpState>) -> HttpResponse {
-    let not_ready = |reason: String| {
-        HttpResponse::ServiceUnavailable().json(json!({ "status": "not_ready", "reason": reason }))
-    };
     if !state.ready.load(Ordering::SeqCst) {
         return not_ready("starting".into());
     }

@@ -190,6 +190,40 @@ pub fn start(
     Ok(handle)
 }
 
+/// While the server loads its partitions: on a copy of the HTTP listener, `/livez`
+/// answers that the process lives and every other request `503` with the `/readyz` body
+/// `{"status": "not_ready", "reason": "starting"}`, so probes see a start that takes time.
+/// Stopped (`stop(true)`) before the API starts on the listener itself.
+pub fn serve_while_starting(listener: &HttpListener) -> Result<ServerHandle, String> {
+    let copy = listener
+        .listener
+        .try_clone()
+        .map_err(|e| format!("HTTP listener: {e}"))?;
+    let server = HttpServer::new(|| {
+        App::new()
+            .route("/livez", web::get().to(health::livez))
+            .default_service(web::to(health::starting))
+    })
+    .workers(1)
+    // No connection outlives its one answer: the full server takes over the listener
+    // once the start is done, and a kept-alive connection would be cut at the handover.
+    .keep_alive(actix_web::http::KeepAlive::Disabled)
+    .disable_signals()
+    .shutdown_timeout(1);
+    let server = match &listener.tls {
+        Some(tls) => server
+            .listen_rustls_0_23(copy, tls.as_ref().clone())
+            .map_err(|e| format!("cannot serve HTTPS: {e}"))?,
+        None => server
+            .listen(copy)
+            .map_err(|e| format!("cannot serve HTTP: {e}"))?,
+    };
+    let server = server.run();
+    let handle = server.handle();
+    actix_rt::spawn(server);
+    Ok(handle)
+}
+
 pub fn set_ready(ready: &AtomicBool) {
     ready.store(true, Ordering::SeqCst);
 }

@@ -30,9 +30,11 @@ pub fn bind(config: &TcpConfig) -> Result<std::net::TcpListener, String> {
     })?;
     let tls = config.tls.enabled;
     listen::refuse_if_served("TCP", addr, |a| listen::binary_server_answers(a, tls))?;
-    listen::bind_stream("TCP", addr, |socket| match config.socket.override_defaults {
-        true => apply_socket_options(&SockRef::from(socket), config),
-        false => Ok(()),
+    listen::bind_stream("TCP", addr, |socket| {
+        match config.socket.override_defaults {
+            true => apply_socket_options(&SockRef::from(socket), config),
+            false => Ok(()),
+        }
     })
 }
 
