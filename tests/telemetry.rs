@@ -64,7 +64,26 @@ struct Exercised {
 /// stream created twice (the second refused).
 async fn exercise(transport: TestTransport, name: &'static str, endpoint: Endpoint) -> Exercised {
     let client = connected(transport, endpoint).await;
-    let (stream_id, topic_id) = create_stream_and_topic(&client, name, "t", 1).await;
+    let transport_name = match transport {
+        TestTransport::Tcp | TestTransport::TcpTls => "tcp",
+        TestTransport::Quic => "quic",
+        TestTransport::WebSocket | TestTransport::WebSocketTls => "websocket",
+    };
+    exercise_client(&client, name, transport_name).await
+}
+
+/// The same over the HTTP API with the SDK's `HttpClient`.
+async fn exercise_http(server: &TestServer, name: &'static str) -> Exercised {
+    let client = common::http::sdk_http_client(server).await;
+    exercise_client(&client, name, "http").await
+}
+
+async fn exercise_client(
+    client: &IggyClient,
+    name: &'static str,
+    transport: &'static str,
+) -> Exercised {
+    let (stream_id, topic_id) = create_stream_and_topic(client, name, "t", 1).await;
     let (stream, topic) = (id(stream_id), id(topic_id));
     let mut messages: Vec<IggyMessage> = (0..3)
         .map(|i| {
@@ -91,13 +110,8 @@ async fn exercise(transport: TestTransport, name: &'static str, endpoint: Endpoi
     assert_eq!(polled.messages.len(), 3);
     let refused = within(client.create_stream(name)).await;
     assert!(refused.is_err(), "a second stream named {name}");
-    let transport_name = match transport {
-        TestTransport::Tcp | TestTransport::TcpTls => "tcp",
-        TestTransport::Quic => "quic",
-        TestTransport::WebSocket | TestTransport::WebSocketTls => "websocket",
-    };
     Exercised {
-        transport: transport_name,
+        transport,
         stream_id,
         topic_id,
     }
@@ -192,7 +206,19 @@ fn check_spans(spans: &[ReceivedSpan], e: &Exercised, service: &str, log_indexes
         Some(e.stream_id as i64)
     );
     assert!(int_attribute(&send.span.attributes, "iggy.batch.bytes").unwrap() > 0);
-    assert!(attr(send, "messaging.client.id").is_some_and(|c| c.parse::<u32>().is_ok()));
+    if t == "http" {
+        assert_eq!(
+            attr(send, "messaging.client.id"),
+            None,
+            "HTTP has no client id"
+        );
+        assert_eq!(
+            int_attribute(&send.span.attributes, "http.response.status_code"),
+            Some(201)
+        );
+    } else {
+        assert!(attr(send, "messaging.client.id").is_some_and(|c| c.parse::<u32>().is_ok()));
+    }
     assert!(attr(send, "network.transport").is_some());
     let append = child(spans, send, "AppendMessages");
     assert_eq!(attr(append, "iggy.actor").as_deref(), Some("partition"));
@@ -314,7 +340,7 @@ fn telemetry_thread_runs(server: &TestServer) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn traces_over_grpc_and_logs_over_http_from_tcp_quic_and_websocket() {
+async fn traces_over_grpc_and_logs_over_http_from_tcp_quic_websocket_and_http() {
     let traces = Receiver::start(Protocol::Grpc);
     let logs = Receiver::start(Protocol::Http);
     let service = "iggy-under-test-1";
@@ -329,6 +355,7 @@ async fn traces_over_grpc_and_logs_over_http_from_tcp_quic_and_websocket() {
     ] {
         exercised.push(exercise(transport, name, endpoint).await);
     }
+    exercised.push(exercise_http(&server, "over-http").await);
     let spans = traces.wait_spans(|spans| all_arrived(spans, &exercised).then(|| spans.to_vec()));
     let mut log_indexes = Vec::new();
     for e in &exercised {

@@ -142,10 +142,13 @@ pub async fn trace(
             .set_attribute(KeyValue::new("error.type", status.as_u16().to_string()));
         cx.span().set_status(Status::error(status.to_string()));
     }
-    let user_id = served
-        .as_ref()
-        .ok()
-        .and_then(|response| response.request().extensions().get::<Caller>().map(|c| c.user_id));
+    let user_id = served.as_ref().ok().and_then(|response| {
+        response
+            .request()
+            .extensions()
+            .get::<Caller>()
+            .map(|c| c.user_id)
+    });
     span.end(&Answered { error, user_id });
     served
 }
@@ -163,7 +166,10 @@ mod tests {
         assert_eq!(command(&get, &topic), Some(codes::POLL_MESSAGES));
         assert_eq!(command(&Method::DELETE, TOPIC), Some(codes::DELETE_TOPIC));
         let segments = format!("{TOPIC}/partitions/{{partition_id}}");
-        assert_eq!(command(&Method::DELETE, &segments), Some(codes::DELETE_SEGMENTS));
+        assert_eq!(
+            command(&Method::DELETE, &segments),
+            Some(codes::DELETE_SEGMENTS)
+        );
         assert_eq!(command(&get, "/livez"), None, "a probe is no command");
         assert_eq!(command(&Method::POST, "/users/refresh-token"), None);
         assert_eq!(command(&Method::PATCH, "/streams"), None);

@@ -15,7 +15,7 @@ pub mod request;
 
 pub use request::{
     observed, partition_attributes, record_consumer_group, record_destination, record_messages,
-    traced, Outcome, Request,
+    record_user, traced, Outcome, Request, RequestSpan,
 };
 
 use crate::config::{TelemetryConfig, TelemetryExportConfig, TelemetryTransport};

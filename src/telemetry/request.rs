@@ -208,6 +208,11 @@ pub fn record_messages(count: u32, bytes: usize) {
     });
 }
 
+/// The user a login over HTTP authenticated (the binary edges learn it from the session).
+pub fn record_user(user_id: u32) {
+    record(|| vec![KeyValue::new(attr::USER_ID, user_id.to_string())]);
+}
+
 /// The consumer group a poll or offset command acts for.
 pub fn record_consumer_group(group_id: u32) {
     record(|| vec![KeyValue::new(attr::CONSUMER_GROUP, group_id.to_string())]);
