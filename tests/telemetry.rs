@@ -332,6 +332,21 @@ fn check_logs(receiver: &Receiver, spans: &[ReceivedSpan], service: &str, transp
     );
 }
 
+/// The scheduling policy of the server's `telemetry` thread (field 41 of its `stat`).
+fn telemetry_thread_policy(server: &TestServer) -> Option<u32> {
+    let tasks = std::fs::read_dir(format!("/proc/{}/task", server.pid())).expect("tasks");
+    tasks.flatten().find_map(|task| {
+        let comm = std::fs::read_to_string(task.path().join("comm")).ok()?;
+        if comm.trim() != "telemetry" {
+            return None;
+        }
+        let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+        // Fields after the parenthesised name start at field 3.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        rest.split(' ').nth(41 - 3)?.parse().ok()
+    })
+}
+
 fn telemetry_thread_runs(server: &TestServer) -> bool {
     let tasks = std::fs::read_dir(format!("/proc/{}/task", server.pid())).expect("tasks");
     tasks.flatten().any(|task| {
@@ -346,6 +361,11 @@ async fn traces_over_grpc_and_logs_over_http_from_tcp_quic_websocket_and_http() 
     let service = "iggy-under-test-1";
     let server = traced_server(service, &traces, &logs).start();
     assert!(telemetry_thread_runs(&server), "the export thread runs");
+    assert_eq!(
+        telemetry_thread_policy(&server),
+        Some(libc::SCHED_IDLE as u32),
+        "export takes a core only when no shard wants it"
+    );
     let endpoint = server.endpoint();
     let mut exercised = Vec::new();
     for (transport, name) in [

@@ -83,6 +83,7 @@ impl Telemetry {
             .spawn(move || {
                 // Nothing this thread does (reports, the clients' own logs) is exported.
                 let _suppressed = Context::enter_telemetry_suppressed_scope();
+                lower_priority();
                 let runtime = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
@@ -172,6 +173,22 @@ impl Telemetry {
             Err(_) => log::warn!(
                 "telemetry: the export thread did not finish within {waited:?}; leaving it"
             ),
+        }
+    }
+}
+
+/// Export yields to the threads that serve requests: the `telemetry` thread runs under
+/// `SCHED_IDLE`, so it takes a core only when nothing else wants it (between requests, in
+/// practice every few milliseconds); it never takes a time slice from a shard. Under a long
+/// overload the queues fill, and drop and count, as when the collector is slow.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: a plain syscall on the calling thread (pid 0) with a valid parameter;
+        // failure only leaves the thread's policy as it was.
+        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } != 0 {
+            log::debug!("telemetry: cannot lower the export thread's priority");
         }
     }
 }
