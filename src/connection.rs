@@ -9,10 +9,14 @@
 //! answer leaves (a [`Replier`]): a byte stream writes `status | length | payload`; QUIC
 //! writes it on the request's own stream and finishes that stream; WebSocket sends it as
 //! one binary message. Nothing about commands is written twice.
+//!
+//! Every decoded request is served inside its telemetry span (`telemetry::traced`), here,
+//! once for all these transports.
 
 use crate::context::{ServerContext, Session};
 use crate::handlers;
 use crate::protocol::frame::{self, Inbound, Response, ResponseSink};
+use crate::telemetry;
 use actix::prelude::*;
 use futures_util::Stream;
 use iggy_actors::metadata::{CloseSession, RegisterClient, Transport, UnregisterClient};
@@ -100,11 +104,19 @@ impl<R: Replier> Connection<R> {
         let ctx = self.ctx.clone();
         let session = self.session.clone();
         let stale = self.stale;
+        let transport = self.transport;
         let work = async move {
             let (new_user, response, close) = match inbound {
                 _ if stale => (None, Response::Error(IggyError::StaleClient), true),
                 Inbound::Request { code, payload } => {
-                    let reply = handlers::handle(&ctx, &session, code, payload).await;
+                    let request = telemetry::Request {
+                        code,
+                        transport,
+                        client_id: Some(session.client_id),
+                        user_id: session.user_id,
+                    };
+                    let served = handlers::handle(&ctx, &session, code, payload);
+                    let reply = telemetry::traced(request, served).await;
                     let close =
                         matches!(reply.response, Response::Error(e) if e.closes_connection());
                     (reply.new_user, reply.response, close)
@@ -159,10 +171,11 @@ impl<R: Replier> Actor for Connection<R> {
                 .map(|result, act, actx| match result {
                     Ok(client_id) => {
                         act.session.client_id = client_id;
+                        let transport = transport_name(act.transport);
+                        let peer = act.session.address;
                         info!(
-                            "client {client_id} connected over {} from {}",
-                            transport_name(act.transport),
-                            act.session.address
+                            client_id = client_id, transport = transport, peer:% = peer;
+                            "client {client_id} connected over {transport} from {peer}"
                         );
                     }
                     Err(_) => {
@@ -181,10 +194,11 @@ impl<R: Replier> Actor for Connection<R> {
         }
         if client_id != 0 {
             self.ctx.metadata.do_send(UnregisterClient { client_id });
+            let transport = transport_name(self.transport);
+            let peer = self.session.address;
             info!(
-                "client {client_id} ({} over {}) disconnected",
-                self.session.address,
-                transport_name(self.transport)
+                client_id = client_id, transport = transport, peer:% = peer;
+                "client {client_id} ({peer} over {transport}) disconnected"
             );
         }
     }

@@ -2,9 +2,12 @@
 //! configuration and the addresses the listeners actually bound.
 
 use crate::config::ServerConfig;
-use actix::Addr;
+use crate::telemetry;
+use actix::dev::ToEnvelope;
+use actix::{Addr, Handler, MailboxError, Message};
 use iggy_actors::metadata::MetadataActor;
 use iggy_actors::supervisors::sysinfo_printer::SysinfoPrinter;
+use iggy_actors::timed::Timed;
 use iggy_actors::IggyError;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,9 +42,41 @@ impl BoundAddresses {
     }
 }
 
+/// The metadata actor's address as the edges use it. `send` is `Addr::send`, except inside
+/// a traced request, where the actor's work becomes a child span of the request and the
+/// metadata-log indexes the command wrote are recorded on it (`telemetry::observed`).
+/// Everything else is the address's own (`Deref`).
+#[derive(Clone)]
+pub struct Metadata(Addr<MetadataActor>);
+
+impl Metadata {
+    pub fn new(addr: Addr<MetadataActor>) -> Self {
+        Metadata(addr)
+    }
+
+    pub async fn send<M>(&self, msg: M) -> Result<M::Result, MailboxError>
+    where
+        M: Message + Send + 'static,
+        M::Result: Send,
+        MetadataActor: Handler<M> + Handler<Timed<M>>,
+        <MetadataActor as actix::Actor>::Context:
+            ToEnvelope<MetadataActor, M> + ToEnvelope<MetadataActor, Timed<M>>,
+    {
+        telemetry::observed(&self.0, msg, "metadata", Vec::new).await
+    }
+}
+
+impl std::ops::Deref for Metadata {
+    type Target = Addr<MetadataActor>;
+
+    fn deref(&self) -> &Addr<MetadataActor> {
+        &self.0
+    }
+}
+
 pub struct ServerContext {
     pub config: Arc<ServerConfig>,
-    pub metadata: Addr<MetadataActor>,
+    pub metadata: Metadata,
     pub sysinfo: Addr<SysinfoPrinter>,
     pub bound: BoundAddresses,
     /// `--follower`: report this node as a follower in cluster metadata.
@@ -60,7 +95,7 @@ impl ServerContext {
     ) -> Self {
         Self {
             config,
-            metadata,
+            metadata: Metadata::new(metadata),
             sysinfo,
             bound,
             follower,

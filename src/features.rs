@@ -105,18 +105,6 @@ pub fn refuse_unavailable(config: &ServerConfig) -> Result<(), String> {
             ));
         }
     }
-    let unavailable = [(
-        "telemetry.enabled",
-        config.telemetry.enabled,
-        "OpenTelemetry export",
-    )];
-    for (key, enabled, what) in unavailable {
-        if enabled {
-            return Err(format!(
-                "invalid configuration: {key} = true: {what} is not available in this build yet; set it to false"
-            ));
-        }
-    }
     Ok(())
 }
 
@@ -138,12 +126,9 @@ mod tests {
     fn enabled_unavailable_features_are_refused_by_key() {
         let defaults = ServerConfig::embedded_defaults().unwrap();
         assert!(refuse_unavailable(&defaults).is_ok());
-        let mut c = defaults.clone();
-        c.telemetry.enabled = true;
-        assert!(refuse_unavailable(&c)
-            .unwrap_err()
-            .contains("telemetry.enabled"));
         let mut c = defaults;
+        c.telemetry.enabled = true;
+        assert!(refuse_unavailable(&c).is_ok(), "telemetry is built");
         c.tcp.tls.enabled = true;
         c.system.encryption.enabled = true;
         assert!(

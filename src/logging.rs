@@ -14,7 +14,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
@@ -72,6 +72,8 @@ pub struct Logging {
     handle: LoggerHandle,
     /// Where `apply` puts the file writer; shared with the logger's writer.
     file_slot: Arc<RwLock<Option<FileLogWriter>>>,
+    /// One more output set once after start (OTLP export); shared with the logger's writer.
+    extra: Arc<OnceLock<Box<dyn LogWriter>>>,
     /// Dropping or sending on it stops the cleanup thread.
     cleanup_stop: Option<Sender<()>>,
     cleanup_thread: Option<JoinHandle<()>>,
@@ -81,8 +83,10 @@ impl Logging {
     /// Stdout only, level from RUST_LOG if set else "info".
     pub fn start_console() -> Result<Logging, LoggingError> {
         let file_slot = Arc::new(RwLock::new(None));
+        let extra = Arc::new(OnceLock::new());
         let writer = FileSlot {
             slot: Arc::clone(&file_slot),
+            extra: Arc::clone(&extra),
         };
         let handle = Logger::try_with_env_or_str(DEFAULT_LEVEL)
             .map_err(|source| LoggingError::InvalidLevel {
@@ -97,6 +101,7 @@ impl Logging {
         Ok(Logging {
             handle,
             file_slot,
+            extra,
             cleanup_stop: None,
             cleanup_thread: None,
         })
@@ -142,6 +147,12 @@ impl Logging {
             settings.retention,
             settings.rotation_check_interval.max(MIN_CHECK_INTERVAL),
         ))
+    }
+
+    /// Sends every record that passes the level filter to `writer` too, from now on (the
+    /// records are formatted by the writer itself, not printed). Only the first call counts.
+    pub fn also_write_to(&self, writer: Box<dyn LogWriter>) {
+        let _ = self.extra.set(writer);
     }
 
     /// Flushes the outputs and stops the cleanup thread.
@@ -201,13 +212,18 @@ impl Drop for Logging {
     }
 }
 
-/// The logger's writer: forwards to the file writer once `apply` has set one.
+/// The logger's writer: forwards to the file writer once `apply` has set one, and to the
+/// extra output once one is set.
 struct FileSlot {
     slot: Arc<RwLock<Option<FileLogWriter>>>,
+    extra: Arc<OnceLock<Box<dyn LogWriter>>>,
 }
 
 impl LogWriter for FileSlot {
     fn write(&self, now: &mut DeferredNow, record: &Record) -> std::io::Result<()> {
+        if let Some(extra) = self.extra.get() {
+            let _ = extra.write(now, record);
+        }
         match self.slot.read() {
             Ok(slot) => match slot.as_ref() {
                 Some(writer) => writer.write(now, record),

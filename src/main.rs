@@ -13,6 +13,7 @@
 //! * `http`: the REST API (actix-web) over the same handlers and engine messages.
 //! * `tls`: the one rustls crypto provider, certificates from files or self-signed.
 //! * `handlers`: one small file per command, one dispatch table, one authorization check.
+//! * `telemetry`: OpenTelemetry export of logs and request traces (`[telemetry]`).
 //! * `server`: the bootstrap steps and the shutdown sequence.
 //! * the `actors` crate: the engine (shards, metadata actor and its log, supervisors).
 
@@ -30,6 +31,7 @@ mod protocol;
 mod quic;
 mod server;
 mod tcp;
+mod telemetry;
 mod tls;
 mod websocket;
 
@@ -49,7 +51,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = match server::run(args, &mut logging) {
+    let mut telemetry = None;
+    let code = match server::run(args, &mut logging, &mut telemetry) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             log::error!("{e}");
@@ -57,6 +60,9 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     };
+    if let Some(telemetry) = telemetry {
+        telemetry.shutdown();
+    }
     logging.shutdown();
     code
 }

@@ -9,6 +9,7 @@ use crate::features;
 use crate::http;
 use crate::listeners::Listeners;
 use crate::logging::{Logging, LoggingSettings};
+use crate::telemetry::Telemetry;
 use actix::prelude::*;
 use iggy_actors::archive::Archiver;
 use iggy_actors::crypto::Encryptor;
@@ -34,8 +35,13 @@ use tokio::sync::watch;
 /// How long shutdown may take before the process exits anyway.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(8);
 
-/// Runs the server until SIGINT/SIGTERM. Errors are start-up failures.
-pub fn run(args: Args, logging: &mut Logging) -> Result<(), String> {
+/// Runs the server until SIGINT/SIGTERM. Errors are start-up failures. `telemetry` gets the
+/// running OpenTelemetry export, for the caller to shut down after the last log line.
+pub fn run(
+    args: Args,
+    logging: &mut Logging,
+    telemetry: &mut Option<Telemetry>,
+) -> Result<(), String> {
     let env = environment();
     if args.config_provider != "file" {
         return Err(format!(
@@ -59,6 +65,7 @@ pub fn run(args: Args, logging: &mut Logging) -> Result<(), String> {
         .apply(&logging_settings(&config, &system_path))
         .map_err(|e| format!("cannot set up logging: {e}"))?;
     info!("{described}");
+    *telemetry = Telemetry::start(&config.telemetry, logging)?;
     let metadata = open_metadata(
         &config,
         &system_path,

@@ -33,6 +33,7 @@ pub mod shard;
 pub mod snapshot;
 pub mod supervisors;
 pub mod system_info;
+pub mod timed;
 pub mod users;
 
 pub use error::IggyError;

@@ -131,6 +131,25 @@ fn logging_and_job_rules() {
         c.telemetry.enabled = true;
         c.telemetry.traces.endpoint = String::new();
     });
+    rejects("telemetry.logs.endpoint", |c| {
+        c.telemetry.enabled = true;
+        c.telemetry.logs.endpoint = "https://collector:4318/v1/logs".into();
+    });
+    rejects("telemetry.traces.endpoint", |c| {
+        c.telemetry.enabled = true;
+        c.telemetry.traces.endpoint = "collector:4317".into();
+    });
+    rejects("telemetry.logs.endpoint", |c| {
+        c.telemetry.enabled = true;
+        c.telemetry.logs.endpoint = "http://".into();
+    });
+    let mut telemetry = defaults();
+    telemetry.telemetry.enabled = true;
+    telemetry.telemetry.traces.endpoint = "http://127.0.0.1:4317".into();
+    assert!(
+        telemetry.validate(4).is_ok(),
+        "the defaults and a bare host:port"
+    );
     let mut unlimited_logs = defaults();
     unlimited_logs.system.logging.max_total_size = ByteSize(0);
     unlimited_logs.system.logging.max_file_size = ByteSize(5 << 30);

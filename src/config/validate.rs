@@ -261,6 +261,46 @@ fn validate_telemetry(c: &ServerConfig) -> Result<(), ConfigError> {
             ));
         }
     }
+    for (key, endpoint) in [
+        ("telemetry.logs.endpoint", &t.logs.endpoint),
+        ("telemetry.traces.endpoint", &t.traces.endpoint),
+    ] {
+        validate_collector_endpoint(key, endpoint)?;
+    }
+    Ok(())
+}
+
+/// A collector endpoint: `http://host:port[/path]`. TLS to the collector (https) is not
+/// built: the exporter carries no TLS stack of its own.
+fn validate_collector_endpoint(key: &str, endpoint: &str) -> Result<(), ConfigError> {
+    let uri: http::Uri = endpoint.parse().map_err(|e| {
+        ConfigError::invalid(
+            key,
+            endpoint,
+            format!("not a URL ({e}); expected http://host:port/path"),
+        )
+    })?;
+    match uri.scheme_str() {
+        Some("http") => {}
+        Some("https") => {
+            return Err(ConfigError::invalid(
+                key,
+                endpoint,
+                "https is not available in this build (no TLS to the collector); use http:// \
+                 (for example a collector or agent on the same host)",
+            ))
+        }
+        _ => {
+            return Err(ConfigError::invalid(
+                key,
+                endpoint,
+                "expected an http:// URL, for example http://localhost:4317",
+            ))
+        }
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(ConfigError::invalid(key, endpoint, "the URL has no host"));
+    }
     Ok(())
 }
 

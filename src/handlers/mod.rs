@@ -55,6 +55,19 @@ impl Reply {
     }
 }
 
+impl crate::telemetry::Outcome for Reply {
+    fn error(&self) -> Option<IggyError> {
+        match self.response {
+            Response::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    fn new_user(&self) -> Option<Option<u32>> {
+        self.new_user
+    }
+}
+
 /// Decodes and serves one request; the payload is the frame's own buffer.
 pub async fn handle(ctx: &ServerContext, session: &Session, code: u32, payload: BytesMut) -> Reply {
     let command = match requests::decode_frame(code, payload) {

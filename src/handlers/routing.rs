@@ -4,12 +4,15 @@
 //! asks the metadata actor for its current table once and tries again.
 
 use crate::context::{ServerContext, Session};
-use actix::Addr;
+use crate::telemetry;
+use actix::dev::ToEnvelope;
+use actix::{Actor, Addr, Handler, MailboxError, Message};
 use iggy_actors::access::Action;
 use iggy_actors::identifier::Identifier;
 use iggy_actors::metadata::GetRoutingTable;
 use iggy_actors::partition::PartitionActor;
 use iggy_actors::routing::{self, RoutingTable, TopicRoute};
+use iggy_actors::timed::Timed;
 use iggy_actors::IggyError;
 
 /// Errors a newer table may not give.
@@ -52,6 +55,25 @@ pub struct Target {
     pub topic_id: u32,
     pub partition_id: u32,
     pub addr: Addr<PartitionActor>,
+}
+
+impl Target {
+    /// Sends `msg` to the partition actor and waits for its answer. Inside a traced
+    /// request, the request records this destination and the actor's work is its child
+    /// span.
+    pub async fn send<M>(&self, msg: M) -> Result<M::Result, MailboxError>
+    where
+        M: Message + Send + 'static,
+        M::Result: Send,
+        PartitionActor: Handler<M> + Handler<Timed<M>>,
+        <PartitionActor as Actor>::Context:
+            ToEnvelope<PartitionActor, M> + ToEnvelope<PartitionActor, Timed<M>>,
+    {
+        let (stream, topic, partition) = (self.stream_id, self.topic_id, self.partition_id);
+        telemetry::record_destination(stream, topic, partition);
+        let attributes = telemetry::partition_attributes(stream, topic, partition);
+        telemetry::observed(&self.addr, msg, "partition", attributes).await
+    }
 }
 
 /// Resolves the topic (1009, 2010), authorizes `action` for the session's user (40, 41),

@@ -7,6 +7,7 @@
 //! * `json`, `requests`, `messages`: the JSON shapes out and in.
 //! * `error`: Iggy errors as status + JSON body; framework errors as plain text.
 //! * `cors`, `metrics`, `health`: `[http.cors]`, `[http.metrics]`, `/livez` and `/readyz`.
+//! * `trace`: one telemetry span per request that serves a command.
 //!
 //! The server runs one worker per shard (actix-web's own event loops); each worker
 //! subscribes to the routing table at start, so it resolves and authorizes with a local
@@ -23,6 +24,7 @@ mod messages;
 mod metrics;
 mod requests;
 mod routes;
+mod trace;
 
 use crate::config::HttpConfig;
 use crate::context::ServerContext;
@@ -159,6 +161,7 @@ pub fn start(
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .configure(|cfg| routes::configure(cfg, &app_config))
             .wrap(actix_web::middleware::from_fn(auth::authenticate))
+            .wrap(actix_web::middleware::from_fn(trace::trace))
             .wrap(actix_web::middleware::from_fn(health::limit_body))
             .wrap(actix_web::middleware::Condition::new(
                 app_config.cors.enabled,

@@ -42,6 +42,7 @@ use crate::access::Action;
 use crate::error::IggyError;
 use crate::partition::{self, PartitionKey};
 use crate::permissions::Permissions;
+use crate::timed::{self, Timed, Worked};
 use crate::users::{self, User, UserStatus, DEFAULT_ROOT_USERNAME, ROOT_USER_ID};
 use actix::prelude::*;
 use catalog::{Catalog, PartitionHandle};
@@ -365,6 +366,42 @@ impl MetadataActor {
     }
 }
 
+/// Any metadata message, answered with its timing and the log indexes it appended.
+///
+/// The indexes are read when the command's answer is ready and before the actor serves
+/// anything else: a wait future is queued *before* the command runs; actix polls wait
+/// futures newest first and takes no message while one is pending, so this one runs right
+/// after the command (a plain answer, or an `AtomicResponse`'s future), and the range holds
+/// this command's entries only. A command answered with a `ResponseActFuture` (spawned, not
+/// waited) would never be reached behind it: the metadata actor has none, and must not get
+/// one without changing this.
+impl<M> Handler<Timed<M>> for MetadataActor
+where
+    M: Message + Send + 'static,
+    M::Result: Send,
+    MetadataActor: Handler<M>,
+{
+    type Result = ResponseFuture<Option<Worked<M::Result>>>;
+
+    fn handle(&mut self, Timed(msg): Timed<M>, ctx: &mut Self::Context) -> Self::Result {
+        let before = self.log.next_index();
+        let (answer_tx, answer) = tokio::sync::oneshot::channel();
+        let (worked_tx, worked) = tokio::sync::oneshot::channel();
+        let started = std::time::SystemTime::now();
+        ctx.wait(
+            timed::finish(started, answer)
+                .into_actor(self)
+                .map(move |done, act, _| {
+                    let logged = before..act.log.next_index();
+                    let _ = worked_tx.send(done.map(|done| Worked::new(done, logged)));
+                }),
+        );
+        let response = <Self as Handler<M>>::handle(self, msg, ctx);
+        actix::dev::MessageResponse::handle(response, ctx, Some(answer_tx));
+        Box::pin(async move { worked.await.ok().flatten() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,5 +483,67 @@ mod tests {
             password: Some("pw123".into()),
         };
         assert!(MetadataActor::open(config(dir.path(), creds)).is_err());
+    }
+
+    #[actix_rt::test]
+    async fn a_timed_command_reports_the_log_entries_it_appended() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut actor, _) =
+            MetadataActor::open(config(dir.path(), RootCredentials::default())).unwrap();
+        actor
+            .start_partitions(vec![actix::Arbiter::current()])
+            .await
+            .unwrap();
+        let addr = actor.start();
+        let create = CreateStream {
+            user_id: ROOT_USER_ID,
+            name: "traced".into(),
+        };
+        let created = addr.send(Timed(create)).await.unwrap().expect("answered");
+        assert_eq!(created.result.unwrap().name, "traced");
+        assert_eq!(created.work.logged, 1..2, "the root user is entry 0");
+        assert!(created.work.started <= created.work.finished);
+        let listed = addr
+            .send(Timed(GetStreams {
+                user_id: ROOT_USER_ID,
+            }))
+            .await
+            .unwrap()
+            .expect("answered");
+        assert_eq!(listed.result.unwrap().len(), 1);
+        assert!(listed.work.logged.is_empty(), "a read logs nothing");
+        let refused = CreateStream {
+            user_id: ROOT_USER_ID,
+            name: "traced".into(),
+        };
+        let refused = addr.send(Timed(refused)).await.unwrap().expect("answered");
+        assert!(refused.result.is_err());
+        assert!(
+            refused.work.logged.is_empty(),
+            "a refused command logs nothing"
+        );
+        // An atomic command (its partitions start on a shard before it is logged), and a
+        // plain one sent right behind it: each gets its own entry.
+        let topic = CreateTopic {
+            user_id: ROOT_USER_ID,
+            stream: crate::identifier::Identifier::Numeric(0),
+            name: "t".into(),
+            partitions_count: 2,
+            settings: TopicSettings {
+                compression_algorithm: 1,
+                message_expiry: 0,
+                max_topic_size: 0,
+                replication_factor: 0,
+            },
+        };
+        let second = CreateStream {
+            user_id: ROOT_USER_ID,
+            name: "second".into(),
+        };
+        let (topic, second) = tokio::join!(addr.send(Timed(topic)), addr.send(Timed(second)));
+        let (topic, second) = (topic.unwrap().unwrap(), second.unwrap().unwrap());
+        assert_eq!(topic.result.unwrap().info.partitions_count, 2);
+        assert_eq!(topic.work.logged, 2..3);
+        assert_eq!(second.work.logged, 3..4);
     }
 }

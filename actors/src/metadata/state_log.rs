@@ -129,6 +129,11 @@ impl StateLog {
         &self.path
     }
 
+    /// The index the next appended entry gets.
+    pub fn next_index(&self) -> u64 {
+        self.next_index
+    }
+
     /// Appends one entry and, when configured, fsyncs it before returning.
     pub fn append(&mut self, user_id: u32, command: u32, payload: &[u8]) -> io::Result<LogEntry> {
         let entry = LogEntry {

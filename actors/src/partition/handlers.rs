@@ -9,9 +9,28 @@ use super::segments;
 use super::storage::sync_files;
 use super::PartitionActor;
 use crate::error::IggyError;
+use crate::timed::{self, Timed, Worked};
 use actix::prelude::*;
 use log::{error, info, warn};
 use std::path::PathBuf;
+
+/// Any partition message, answered with its timing (a traced request's child span).
+impl<M> Handler<Timed<M>> for PartitionActor
+where
+    M: Message + Send + 'static,
+    M::Result: Send,
+    PartitionActor: Handler<M>,
+{
+    type Result = ResponseFuture<Option<Worked<M::Result>>>;
+
+    fn handle(&mut self, Timed(msg): Timed<M>, ctx: &mut Self::Context) -> Self::Result {
+        let (started, answer) = timed::serve(self, msg, ctx);
+        Box::pin(async move {
+            let done = timed::finish(started, answer).await?;
+            Some(Worked::new(done, 0..0))
+        })
+    }
+}
 
 impl Handler<AppendMessages> for PartitionActor {
     type Result = AtomicResponse<Self, Result<(), IggyError>>;

@@ -648,3 +648,38 @@ fn encrypted_messages_are_stored_sealed_and_read_in_plaintext() {
     let p = PartitionActor::open(key(), path, false, cfg).unwrap();
     assert_eq!(read_all(&p).len(), 2);
 }
+
+#[actix_rt::test]
+async fn a_timed_message_is_answered_with_the_time_the_actor_worked_on_it() {
+    use crate::timed::Timed;
+    let dir = tempfile::tempdir().unwrap();
+    let p = PartitionActor::open(key(), dir.path().join("p"), true, config(|_| {})).unwrap();
+    let addr = p.start();
+    let before = std::time::SystemTime::now();
+    let appended = addr
+        .send(Timed(messages::AppendMessages {
+            batch: batch(&[b"a", b"b"]),
+        }))
+        .await
+        .unwrap()
+        .expect("answered");
+    assert!(appended.result.is_ok());
+    let work = appended.work;
+    assert!(before <= work.started && work.started <= work.finished);
+    assert!(work.finished <= std::time::SystemTime::now());
+    assert!(work.logged.is_empty(), "a partition logs no metadata");
+    // The wrapped message's own answer comes back unchanged.
+    let polled = addr
+        .send(Timed(messages::PollMessages {
+            consumer: messages::ConsumerKey::Consumer(1),
+            claim: None,
+            strategy: PollingStrategy::First,
+            count: 10,
+            auto_commit: false,
+        }))
+        .await
+        .unwrap()
+        .expect("answered");
+    let polled = polled.result.unwrap();
+    assert_eq!(payloads(&polled.chunks), vec![b"a".to_vec(), b"b".to_vec()]);
+}

@@ -23,7 +23,6 @@ pub async fn handle(
     )
     .await?;
     target
-        .addr
         .send(DeleteConsumerOffset { consumer, claim })
         .await??;
     log::debug!(

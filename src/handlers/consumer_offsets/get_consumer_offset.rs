@@ -47,6 +47,6 @@ pub async fn find(
         ) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let stored = target.addr.send(GetConsumerOffset { consumer }).await??;
+    let stored = target.send(GetConsumerOffset { consumer }).await??;
     Ok(stored.map(|info| (target.partition_id, info)))
 }

@@ -71,5 +71,8 @@ pub(crate) async fn consumer_partition(
             ))
         })
         .await?;
+    if let ConsumerKey::Group(group_id) = key {
+        crate::telemetry::record_consumer_group(group_id);
+    }
     Ok((target, key, claim))
 }

@@ -24,7 +24,6 @@ pub async fn handle(
     )
     .await?;
     target
-        .addr
         .send(StoreConsumerOffset {
             consumer,
             offset,

@@ -21,7 +21,7 @@ pub async fn handle(
         Ok(partition_id)
     })
     .await?;
-    target.addr.send(FlushUnsaved { fsync }).await??;
+    target.send(FlushUnsaved { fsync }).await??;
     log::debug!(
         "client {}: flushed stream {} topic {} partition {partition_id} (fsync: {fsync})",
         session.client_id,

@@ -6,6 +6,7 @@ use crate::context::{ServerContext, Session};
 use crate::handlers::consumer_offsets::{consumer_partition, Use};
 use crate::protocol::requests::PollRequest;
 use crate::protocol::responses::messages::polled;
+use crate::telemetry;
 use iggy_actors::partition::messages::{Chunk, PollMessages, PolledMessages};
 use iggy_actors::IggyError;
 
@@ -51,11 +52,13 @@ pub async fn poll(
         count: request.count,
         auto_commit: request.auto_commit,
     };
-    let mut answer = match target.addr.send(poll).await? {
+    let mut answer = match target.send(poll).await? {
         Ok(answer) => answer,
         Err(IggyError::NotResolvedConsumer) => return Ok(PolledMessages::default()),
         Err(e) => return Err(e),
     };
+    let bytes = answer.chunks.iter().map(Chunk::len).sum();
+    telemetry::record_messages(answer.count, bytes);
     log::trace!(
         "client {}: {} message(s) polled from stream {} topic {} partition {}",
         session.client_id,

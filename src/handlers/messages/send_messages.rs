@@ -5,6 +5,7 @@
 use crate::context::{ServerContext, Session};
 use crate::handlers::routing;
 use crate::protocol::requests::send_messages::{Partitioning, SendMessages};
+use crate::telemetry;
 use bytes::Bytes;
 use iggy_actors::access::Action;
 use iggy_actors::partition::messages::{AppendMessages, MessageBatch};
@@ -37,12 +38,13 @@ pub async fn handle(
     )
     .await?;
     let size = frames.len();
+    telemetry::record_messages(count, size);
     let batch = MessageBatch {
         count,
         frames,
         ends,
     };
-    target.addr.send(AppendMessages { batch }).await??;
+    target.send(AppendMessages { batch }).await??;
     log::trace!(
         "client {}: {count} message(s), {size} bytes appended to stream {} topic {} partition {}",
         session.client_id,

@@ -17,6 +17,7 @@ use iggy_actors::metadata::{
 use iggy_actors::IggyError;
 
 fn identity(state: &HttpState, user_id: u32) -> Answer {
+    crate::telemetry::record_user(user_id);
     let (token, expiry) = state.jwt.issue(user_id)?;
     Ok(HttpResponse::Ok().json(IdentityInfo {
         user_id,
