@@ -7,6 +7,7 @@
 //! * `json`, `requests`, `messages`: the JSON shapes out and in.
 //! * `error`: Iggy errors as status + JSON body; framework errors as plain text.
 //! * `cors`, `metrics`, `health`: `[http.cors]`, `[http.metrics]`, `/livez` and `/readyz`.
+//! * `ui`: the web dashboard at `/ui` (`http.web_ui`), outside every other middleware.
 //!
 //! The server runs one worker per shard (actix-web's own event loops); each worker
 //! subscribes to the routing table at start, so it resolves and authorizes with a local
@@ -23,6 +24,7 @@ mod messages;
 mod metrics;
 mod requests;
 mod routes;
+mod ui;
 
 use crate::config::HttpConfig;
 use crate::context::ServerContext;
@@ -169,6 +171,10 @@ pub fn start(
             .wrap(actix_web::middleware::Condition::new(
                 app_config.metrics.enabled,
                 prometheus,
+            ))
+            .wrap(actix_web::middleware::Condition::new(
+                app_config.web_ui,
+                actix_web::middleware::from_fn(ui::serve),
             ))
     };
     let server = HttpServer::new(factory)
