@@ -397,6 +397,8 @@ async fn a_consumers_lag_falls_after_it_consumes() {
         "document.querySelector('.lag[data-who=\"consumer 7\"][data-partition=\"0\"]')?.innerText";
     page.wait_for(&format!("{lag} === '7'"), "consumer 7's lag of 7")
         .await;
+    page.eval("document.querySelector('#lag').scrollIntoView()")
+        .await;
     page.screenshot("lag-before").await;
 
     within(poll(10)).await.expect("consumer 7 reads the rest");
@@ -407,6 +409,8 @@ async fn a_consumers_lag_falls_after_it_consumes() {
     .await;
     let total = "document.querySelector('.lag-total[data-who=\"consumer 7\"]')?.innerText";
     assert_eq!(page.eval(total).await, json!("0"));
+    page.eval("document.querySelector('#lag').scrollIntoView()")
+        .await;
     page.screenshot("lag").await;
     page.assert_clean();
 }

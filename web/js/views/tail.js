@@ -128,7 +128,7 @@ class Tail {
         if (polled.messages.length) this.show(polled.messages);
       }
       this.received += got;
-      if (got) this.report(`Tailing ${this.partitions.length} partitions over ${this.url}: ${count(this.received)} messages received.`);
+      if (got) this.report(`Tailing ${this.partitions.length} partitions over ${this.url}: ${count(this.received)} ${this.received === 1 ? "message" : "messages"} received.`);
       else await new Promise((r) => setTimeout(r, IDLE_MS));
     }
   }
