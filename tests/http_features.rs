@@ -315,27 +315,6 @@ async fn slow_and_idle_http_clients_stop_nobody() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn web_ui_is_reported_as_not_built() {
-    let server = TestServer::builder()
-        .env("IGGY_HTTP_WEB_UI", "true")
-        .start();
-    let base = base_url(&server);
-    let token = root_token(&base).await;
-    let ui = raw()
-        .get(format!("{base}/ui"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ui.status(), StatusCode::NOT_FOUND, "no dashboard is served");
-    assert!(
-        server.output().contains("http.web_ui = true"),
-        "{}",
-        server.output()
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_ends_when_shutdown_begins() {
     let mut server = TestServer::start();
     let url = format!("{}/readyz", base_url(&server));

@@ -48,12 +48,6 @@ impl ServerConfig {
                 "system.compression.default_algorithm = \"{algorithm}\": server-side compression is not implemented, messages are stored as sent"
             ));
         }
-        if self.http.enabled && self.http.web_ui {
-            warnings.push(
-                "http.web_ui = true: this server has no embedded Web UI, /ui is not served"
-                    .to_string(),
-            );
-        }
         Ok(warnings)
     }
 }

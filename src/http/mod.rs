@@ -8,6 +8,7 @@
 //! * `error`: Iggy errors as status + JSON body; framework errors as plain text.
 //! * `cors`, `metrics`, `health`: `[http.cors]`, `[http.metrics]`, `/livez` and `/readyz`.
 //! * `trace`: one telemetry span per request that serves a command.
+//! * `ui`: the web dashboard at `/ui` (`http.web_ui`), outside every other middleware.
 //!
 //! The server runs one worker per shard (actix-web's own event loops); each worker
 //! subscribes to the routing table at start, so it resolves and authorizes with a local
@@ -25,6 +26,7 @@ mod metrics;
 mod requests;
 mod routes;
 mod trace;
+mod ui;
 
 use crate::config::HttpConfig;
 use crate::context::ServerContext;
@@ -170,6 +172,10 @@ pub fn start(
             .wrap(actix_web::middleware::Condition::new(
                 app_config.metrics.enabled,
                 prometheus,
+            ))
+            .wrap(actix_web::middleware::Condition::new(
+                app_config.web_ui,
+                actix_web::middleware::from_fn(ui::serve),
             ))
     };
     let server = HttpServer::new(factory)

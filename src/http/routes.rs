@@ -2,7 +2,7 @@
 //! they would match (`/users/login` before `/users/{user_id}`); a known path with another
 //! method answers 405, an unknown one 404, both with empty bodies.
 
-use super::handlers::{groups, messages, streams, system, users};
+use super::handlers::{groups, lag, messages, streams, system, users};
 use super::{health, metrics};
 use crate::config::HttpConfig;
 use actix_web::{web, HttpResponse};
@@ -102,6 +102,7 @@ fn stream_routes(cfg: &mut web::ServiceConfig) {
             .get(groups::get_offset)
             .put(groups::store_offset),
     )
+    .service(web::resource(format!("{TOPIC}/consumer-lag")).get(lag::consumer_lag))
     .service(
         web::resource(format!("{TOPIC}/consumer-offsets/{{consumer_id}}"))
             .delete(groups::delete_offset),

@@ -5,6 +5,7 @@
 //! `.env` is picked up), its own `system.path`, and port 0 for every listener.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod cli;
 pub mod http;
 pub mod raw_tls;

@@ -2,7 +2,8 @@
 
 use super::messages::{
     AppendMessages, Claim, ConsumerKey, ConsumerOffsetInfo, DeleteConsumerOffset, FlushUnsaved,
-    GetConsumerOffset, PollMessages, PolledMessages, StoreConsumerOffset,
+    GetConsumerOffset, GetConsumerOffsets, PollMessages, PolledMessages, StoreConsumerOffset,
+    StoredOffsets,
 };
 use super::segment::Segment;
 use super::segments;
@@ -127,6 +128,20 @@ impl Handler<GetConsumerOffset> for PartitionActor {
                 current_offset: self.last_offset().unwrap_or(0),
                 stored_offset,
             }))
+    }
+}
+
+impl Handler<GetConsumerOffsets> for PartitionActor {
+    type Result = MessageResult<GetConsumerOffsets>;
+
+    fn handle(&mut self, _: GetConsumerOffsets, _: &mut Self::Context) -> Self::Result {
+        let mut offsets: Vec<(ConsumerKey, u64)> = self.offsets.entries().collect();
+        offsets.sort_unstable();
+        MessageResult(StoredOffsets {
+            partition_id: self.key.partition_id,
+            last_offset: self.last_offset(),
+            offsets,
+        })
     }
 }
 

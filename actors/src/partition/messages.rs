@@ -22,7 +22,7 @@ pub struct MessageBatch {
 
 /// Who polls or stores offsets: an individual consumer (its numeric id, or the XXH32 of
 /// its name) or a consumer group (its id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ConsumerKey {
     Consumer(u32),
     Group(u32),
@@ -147,6 +147,22 @@ pub struct ConsumerOffsetInfo {
 #[rtype(result = "Result<Option<ConsumerOffsetInfo>, IggyError>")]
 pub struct GetConsumerOffset {
     pub consumer: ConsumerKey,
+}
+
+/// GetConsumerOffsets: every offset stored on this partition, of individual consumers and
+/// of consumer groups, with the partition's last offset (what a lag view needs).
+#[derive(Message, Debug, Clone, Copy)]
+#[rtype(result = "StoredOffsets")]
+pub struct GetConsumerOffsets;
+
+/// The answer to `GetConsumerOffsets`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredOffsets {
+    pub partition_id: u32,
+    /// Offset of the partition's last message; `None` when it holds none.
+    pub last_offset: Option<u64>,
+    /// Every consumer and group with a stored offset, sorted (consumers first, by id).
+    pub offsets: Vec<(ConsumerKey, u64)>,
 }
 
 /// StoreConsumerOffset: the offset must not exceed the partition's last offset, and the

@@ -95,6 +95,11 @@ impl ConsumerOffsets {
         self.stored.keys().copied()
     }
 
+    /// Every stored offset with its consumer or group.
+    pub fn entries(&self) -> impl Iterator<Item = (ConsumerKey, u64)> + '_ {
+        self.stored.iter().map(|(key, offset)| (*key, *offset))
+    }
+
     /// The lowest stored offset and whose it is, if any (the retention barrier).
     pub fn lowest(&self) -> Option<(ConsumerKey, u64)> {
         self.stored

@@ -1,5 +1,6 @@
 pub mod delete_consumer_offset;
 pub mod get_consumer_offset;
+pub mod get_consumer_offsets;
 pub mod store_consumer_offset;
 
 use crate::context::{ServerContext, Session};

@@ -3,6 +3,7 @@
 //! as the binary transport, then writes JSON.
 
 pub mod groups;
+pub mod lag;
 pub mod messages;
 pub mod streams;
 pub mod system;
