@@ -236,11 +236,6 @@ fn short_encryption_key_is_rejected() {
 }
 
 #[test]
-fn features_this_build_lacks_are_refused_by_key() {
-    assert_rejected(&[("IGGY_TELEMETRY_ENABLED", "true")], "telemetry.enabled");
-}
-
-#[test]
 fn keys_without_effect_are_refused_unless_default() {
     for (var, value, key) in [
         (
