@@ -12,12 +12,14 @@ use crate::context::ServerContext;
 use crate::listen;
 use crate::protocol::frame::{self, Inbound, RequestDecoder, Response, ResponseSink};
 use crate::tls;
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use iggy_actors::metadata::Transport;
+use iggy_actors::partition::messages::FileRange;
 use iggy_actors::shard::Shards;
 use iggy_actors::IggyError;
 use log::{debug, info, warn};
 use socket2::{Protocol, SockRef, Type};
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -253,7 +255,19 @@ async fn read_request(recv: &mut quinn::RecvStream) -> Inbound {
 /// Answers on the request's own stream, then finishes it.
 pub struct QuicReply(quinn::SendStream);
 
-impl ResponseSink for quinn::SendStream {}
+/// Owned buffers go to the stream as they are (`write_all_chunks`): quinn's `AsyncWrite`
+/// would copy every byte once more before encrypting it into packets.
+impl ResponseSink for quinn::SendStream {
+    async fn send_file(&mut self, range: &FileRange) -> std::io::Result<()> {
+        let bytes = range.read()?;
+        Ok(self.write_chunk(bytes).await?)
+    }
+
+    async fn write_parts(&mut self, parts: VecDeque<Bytes>) -> std::io::Result<()> {
+        let mut parts: Vec<Bytes> = parts.into();
+        Ok(self.write_all_chunks(&mut parts).await?)
+    }
+}
 
 impl Replier for QuicReply {
     async fn reply(mut self, response: Response) -> (Self, std::io::Result<()>) {

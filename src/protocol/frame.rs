@@ -132,6 +132,15 @@ pub trait ResponseSink: tokio::io::AsyncWrite + Unpin {
         self.write_all(&bytes).await
     }
 
+    /// Writes `parts` in order. By default with vectored writes; a sink that takes owned
+    /// buffers without copying them (a QUIC stream) overrides it.
+    async fn write_parts(
+        &mut self,
+        parts: std::collections::VecDeque<Bytes>,
+    ) -> std::io::Result<()> {
+        write_all_vectored(self, parts).await
+    }
+
     /// Holds back partial packets while a response is written in several parts (`true`)
     /// and sends what is held (`false`), so the parts leave as full packets and the last
     /// one is not delayed by Nagle's algorithm.
@@ -187,16 +196,16 @@ async fn write_parts<W: ResponseSink>(
         match chunk {
             Chunk::Memory(bytes) => pending.push_back(bytes),
             Chunk::File(range) => {
-                write_all_vectored(writer, std::mem::take(&mut pending)).await?;
+                writer.write_parts(std::mem::take(&mut pending)).await?;
                 writer.send_file(&range).await?;
             }
         }
     }
-    write_all_vectored(writer, pending).await
+    writer.write_parts(pending).await
 }
 
 /// Writes every part, as few system calls as the writer allows.
-async fn write_all_vectored<W>(
+async fn write_all_vectored<W: ?Sized>(
     writer: &mut W,
     mut parts: std::collections::VecDeque<Bytes>,
 ) -> std::io::Result<()>
