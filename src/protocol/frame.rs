@@ -205,12 +205,12 @@ async fn write_parts<W: ResponseSink>(
 }
 
 /// Writes every part, as few system calls as the writer allows.
-async fn write_all_vectored<W: ?Sized>(
+async fn write_all_vectored<W>(
     writer: &mut W,
     mut parts: std::collections::VecDeque<Bytes>,
 ) -> std::io::Result<()>
 where
-    W: tokio::io::AsyncWrite + Unpin,
+    W: tokio::io::AsyncWrite + Unpin + ?Sized,
 {
     use std::io::IoSlice;
     use tokio::io::AsyncWriteExt;
