@@ -5,32 +5,15 @@
 
 mod common;
 
-use bytes::Bytes;
 use common::http::{base_url, raw, root_token, token};
 use common::{create_stream_and_topic, id, name, root_client, within, TestServer};
 use iggy::prelude::{
-    Consumer, ConsumerGroupClient, ConsumerOffsetClient, IggyClient, IggyMessage, MessageClient,
-    Partitioning, UserClient, UserStatus,
+    Consumer, ConsumerGroupClient, ConsumerOffsetClient, IggyClient, UserClient, UserStatus,
 };
 use serde_json::Value;
 
 async fn send(client: &IggyClient, partition: u32, count: u32) {
-    let mut messages: Vec<IggyMessage> = (0..count)
-        .map(|n| {
-            IggyMessage::builder()
-                .payload(Bytes::from(format!("m{n}")))
-                .build()
-                .expect("message")
-        })
-        .collect();
-    within(client.send_messages(
-        &id(0),
-        &id(0),
-        &Partitioning::partition_id(partition),
-        &mut messages,
-    ))
-    .await
-    .expect("send");
+    common::send_payloads(client, partition, (0..count).map(|n| format!("m{n}"))).await;
 }
 
 async fn lag(url: &str, token: &str) -> (u16, Value) {

@@ -60,23 +60,7 @@ async fn submit_dialog(page: &Page) {
 }
 
 async fn send(client: &IggyClient, partition: u32, payloads: &[&str]) {
-    let mut messages: Vec<IggyMessage> = payloads
-        .iter()
-        .map(|p| {
-            IggyMessage::builder()
-                .payload(Bytes::from(p.to_string()))
-                .build()
-                .expect("message")
-        })
-        .collect();
-    within(client.send_messages(
-        &id(0),
-        &id(0),
-        &Partitioning::partition_id(partition),
-        &mut messages,
-    ))
-    .await
-    .expect("SDK send");
+    common::send_payloads(client, partition, payloads.iter().map(|p| p.to_string())).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

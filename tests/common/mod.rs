@@ -842,6 +842,33 @@ pub async fn root_client(server: &TestServer) -> IggyClient {
     client
 }
 
+/// Sends one message per payload, in one batch, to partition `partition` of stream 0,
+/// topic 0.
+pub async fn send_payloads<P: Into<bytes::Bytes>>(
+    client: &IggyClient,
+    partition: u32,
+    payloads: impl IntoIterator<Item = P>,
+) {
+    use iggy::prelude::{IggyMessage, MessageClient, Partitioning};
+    let mut messages: Vec<IggyMessage> = payloads
+        .into_iter()
+        .map(|p| {
+            IggyMessage::builder()
+                .payload(p.into())
+                .build()
+                .expect("message")
+        })
+        .collect();
+    within(client.send_messages(
+        &id(0),
+        &id(0),
+        &Partitioning::partition_id(partition),
+        &mut messages,
+    ))
+    .await
+    .expect("send");
+}
+
 /// Creates stream `stream` with a topic `topic` of `partitions` partitions (server default
 /// expiry and size, no compression); answers their ids.
 pub async fn create_stream_and_topic(
