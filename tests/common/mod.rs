@@ -31,7 +31,9 @@ use iggy::prelude::{
 use iggy::quic::quic_client::QuicClient;
 use tempfile::TempDir;
 
-/// How long a server may take to publish its runtime config (turns a hang into a failure).
+/// What the server logs once its start is done (listeners and partitions).
+const READY_LINE: &str = "iggy-server is ready";
+/// How long a server may take to finish its start (turns a hang into a failure).
 pub const START_DEADLINE: Duration = Duration::from_secs(20);
 /// How long a stopping or failing server may take to exit (turns a hang into a failure).
 pub const EXIT_DEADLINE: Duration = Duration::from_secs(10);
@@ -360,8 +362,8 @@ impl TestServer {
         )
     }
 
-    /// Poll for `runtime/current_config.toml`, read the real TCP address from it and confirm
-    /// with a TCP connect. Panics with the captured output if the process exits or the deadline
+    /// Poll for `runtime/current_config.toml` and the server's ready line, read the real TCP
+    /// address from the file and confirm with a TCP connect. Panics with the captured output if the process exits or the deadline
     /// passes.
     pub fn wait_ready(&mut self) {
         let deadline = Instant::now() + START_DEADLINE;
@@ -374,6 +376,11 @@ impl TestServer {
                 );
             }
             let problem = match read_tcp_address(&path) {
+                // The listeners bind (and the runtime config is written) before the
+                // partitions load; the start is done when the server says it is ready.
+                Ok(_) if !self.stdout().contains(READY_LINE) => {
+                    "the start is not done yet".to_string()
+                }
                 Ok(addr) => match TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
                     Ok(_) => {
                         self.tcp_addr = Some(addr);
