@@ -1,7 +1,6 @@
-//! Configuration that asks for something this server does not do yet. Security- and
-//! data-relevant features that are off by default are refused at start (silently ignoring
-//! them would leave traffic unencrypted or clients unchecked); transports that
-//! are on by default are reported with a warning and do not listen.
+//! Configuration keys that change nothing in this build. Their embedded default is
+//! accepted; any other value is refused at start, naming the key and why it has no effect
+//! (silently ignoring it would let an operator believe it works).
 
 use crate::config::ServerConfig;
 
