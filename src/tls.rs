@@ -152,6 +152,54 @@ impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
     }
 }
 
+/// How long a TLS client of a stream listener may take to finish its handshake.
+const HANDSHAKE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The acceptor of a stream listener's `[<section>]` TLS settings (`tcp.tls`,
+/// `websocket.tls`) when enabled: certificate files, or self-signed for the bound address.
+pub fn acceptor(
+    section: &str,
+    t: &crate::config::TlsConfig,
+    bound: std::net::SocketAddr,
+    alpn: &[&[u8]],
+) -> Result<Option<tokio_rustls::TlsAcceptor>, String> {
+    if !t.enabled {
+        return Ok(None);
+    }
+    let identity = Identity::for_listener(
+        section,
+        t.self_signed,
+        &t.cert_file,
+        &t.key_file,
+        &names_for(bound),
+    )?;
+    let server = identity
+        .server_config(alpn)
+        .map_err(|e| format!("{section}: {e}"))?;
+    Ok(Some(tokio_rustls::TlsAcceptor::from(server)))
+}
+
+/// The server side of a TLS handshake on `stream`, given [`HANDSHAKE_DEADLINE`]. A
+/// handshake that fails or stalls is logged (naming `transport` and the peer) and `None`.
+pub async fn handshake(
+    acceptor: &tokio_rustls::TlsAcceptor,
+    stream: tokio::net::TcpStream,
+    transport: &str,
+    peer: std::net::SocketAddr,
+) -> Option<tokio_rustls::server::TlsStream<tokio::net::TcpStream>> {
+    match tokio::time::timeout(HANDSHAKE_DEADLINE, acceptor.accept(stream)).await {
+        Ok(Ok(stream)) => Some(stream),
+        Ok(Err(e)) => {
+            log::info!("{transport} TLS handshake with {peer} failed: {e}");
+            None
+        }
+        Err(_) => {
+            log::info!("{transport} TLS handshake with {peer} did not finish within {HANDSHAKE_DEADLINE:?}: dropped");
+            None
+        }
+    }
+}
+
 /// The names a self-signed certificate for a listener on `address` carries: `localhost`
 /// and the address's IP (unless it is a wildcard).
 pub fn names_for(address: std::net::SocketAddr) -> Vec<String> {

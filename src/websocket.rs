@@ -30,8 +30,6 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio_util::codec::Decoder;
 
-/// How long a TLS client may take to finish its handshake.
-const TLS_HANDSHAKE_DEADLINE: Duration = Duration::from_secs(10);
 /// How long a client may take to send its upgrade request.
 const UPGRADE_DEADLINE: Duration = Duration::from_secs(10);
 /// Requests read ahead of the one being served, per connection.
@@ -55,21 +53,7 @@ pub fn tls_acceptor(
     config: &WebSocketConfig,
     bound: SocketAddr,
 ) -> Result<Option<tokio_rustls::TlsAcceptor>, String> {
-    let t = &config.tls;
-    if !t.enabled {
-        return Ok(None);
-    }
-    let identity = tls::Identity::for_listener(
-        "websocket.tls",
-        t.self_signed,
-        &t.cert_file,
-        &t.key_file,
-        &tls::names_for(bound),
-    )?;
-    let server = identity
-        .server_config(&[b"http/1.1"])
-        .map_err(|e| format!("websocket.tls: {e}"))?;
-    Ok(Some(tokio_rustls::TlsAcceptor::from(server)))
+    tls::acceptor("websocket.tls", &config.tls, bound, &[b"http/1.1"])
 }
 
 /// Accepts until `stop` turns true; each connection goes to the next shard.
@@ -87,13 +71,9 @@ pub async fn serve(
             match tls {
                 None => upgrade_and_serve(stream, peer, ctx).await,
                 Some(acceptor) => {
-                    let handshake = acceptor.accept(stream);
-                    match tokio::time::timeout(TLS_HANDSHAKE_DEADLINE, handshake).await {
-                        Ok(Ok(stream)) => upgrade_and_serve(stream, peer, ctx).await,
-                        Ok(Err(e)) => info!("WebSocket TLS handshake with {peer} failed: {e}"),
-                        Err(_) => info!(
-                            "WebSocket TLS handshake with {peer} did not finish within {TLS_HANDSHAKE_DEADLINE:?}: dropped"
-                        ),
+                    if let Some(stream) = tls::handshake(&acceptor, stream, "WebSocket", peer).await
+                    {
+                        upgrade_and_serve(stream, peer, ctx).await;
                     }
                 }
             }

@@ -10,11 +10,10 @@ use crate::tls;
 use futures_util::StreamExt;
 use iggy_actors::metadata::Transport;
 use iggy_actors::shard::Shards;
-use log::{info, warn};
+use log::warn;
 use socket2::SockRef;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::watch;
 use tokio_util::codec::FramedRead;
 
@@ -50,9 +49,6 @@ fn apply_socket_options(socket: &SockRef<'_>, config: &TcpConfig) -> std::io::Re
     Ok(())
 }
 
-/// How long a TLS client may take to finish its handshake.
-const TLS_HANDSHAKE_DEADLINE: Duration = Duration::from_secs(10);
-
 /// What one frame read may fill. Frames smaller than this arrive whole and are split off
 /// the buffer without a copy; with tokio-util's 8 KiB default, every ~10 KB request
 /// outgrew the buffer and its first 8 KiB were copied into a larger one.
@@ -63,21 +59,7 @@ pub fn tls_acceptor(
     config: &TcpConfig,
     bound: SocketAddr,
 ) -> Result<Option<tokio_rustls::TlsAcceptor>, String> {
-    if !config.tls.enabled {
-        return Ok(None);
-    }
-    let t = &config.tls;
-    let identity = tls::Identity::for_listener(
-        "tcp.tls",
-        t.self_signed,
-        &t.cert_file,
-        &t.key_file,
-        &tls::names_for(bound),
-    )?;
-    let server = identity
-        .server_config(&[])
-        .map_err(|e| format!("tcp.tls: {e}"))?;
-    Ok(Some(tokio_rustls::TlsAcceptor::from(server)))
+    tls::acceptor("tcp.tls", &config.tls, bound, &[])
 }
 
 /// Accepts until `stop` turns true; each connection goes to the next shard.
@@ -118,18 +100,8 @@ fn start_connection(
         return;
     };
     actix_rt::spawn(async move {
-        let stream = match tokio::time::timeout(TLS_HANDSHAKE_DEADLINE, acceptor.accept(stream))
-            .await
-        {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(e)) => {
-                info!("TLS handshake with {peer} failed: {e}");
-                return;
-            }
-            Err(_) => {
-                info!("TLS handshake with {peer} did not finish within {TLS_HANDSHAKE_DEADLINE:?}: dropped");
-                return;
-            }
+        let Some(stream) = tls::handshake(&acceptor, stream, "TCP", peer).await else {
+            return;
         };
         let (reader, writer) = tokio::io::split(stream);
         let frames = FramedRead::with_capacity(reader, RequestDecoder, READ_BUFFER)
