@@ -7,16 +7,15 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use common::{
     create_stream_and_topic, expect_code, id, name, partition_dir, root_client, within, RawConn,
     TestServer,
 };
 use iggy::prelude::{
     Client, CompressionAlgorithm, Consumer, ConsumerGroupClient, ConsumerGroupDetails,
-    ConsumerOffsetClient, Identifier, IggyClient, IggyExpiry, IggyMessage, MaxTopicSize,
-    MessageClient, PartitionClient, Partitioning, PolledMessages, PollingStrategy, StreamClient,
-    SystemClient, TopicClient, UserClient, UserStatus,
+    ConsumerOffsetClient, Identifier, IggyClient, IggyExpiry, MaxTopicSize, MessageClient,
+    PartitionClient, PolledMessages, PollingStrategy, StreamClient, SystemClient, TopicClient,
+    UserClient, UserStatus,
 };
 
 const CONSUMER_GROUP_NOT_FOUND: u32 = 5000;
@@ -60,22 +59,8 @@ async fn fill(client: &IggyClient, partitions: u32, count: u32) {
         let mut sent = 0;
         while sent < count {
             let batch = (count - sent).min(1000);
-            let mut messages: Vec<IggyMessage> = (sent..sent + batch)
-                .map(|n| {
-                    IggyMessage::builder()
-                        .payload(Bytes::from(format!("p{partition}-{n}")))
-                        .build()
-                        .expect("message")
-                })
-                .collect();
-            within(client.send_messages(
-                &id(0),
-                &id(0),
-                &Partitioning::partition_id(partition),
-                &mut messages,
-            ))
-            .await
-            .expect("send");
+            let payloads = (sent..sent + batch).map(|n| format!("p{partition}-{n}"));
+            common::send_payloads(client, partition, payloads).await;
             sent += batch;
         }
     }
