@@ -8,11 +8,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use common::{create_stream_and_topic, id, name, root_client, within, TestServer};
 use iggy::prelude::{
-    Client, Consumer, ConsumerGroupClient, ConsumerGroupDetails, IggyClient, IggyMessage,
-    MessageClient, PartitionClient, Partitioning, PollingStrategy, SystemClient,
+    Client, Consumer, ConsumerGroupClient, ConsumerGroupDetails, IggyClient, MessageClient,
+    PartitionClient, PollingStrategy, SystemClient,
 };
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -22,22 +21,8 @@ const STEPS: usize = 150;
 const MESSAGES_PER_PARTITION: u32 = 40;
 
 async fn fill(root: &IggyClient, partition: u32) {
-    let mut messages: Vec<IggyMessage> = (0..MESSAGES_PER_PARTITION)
-        .map(|n| {
-            IggyMessage::builder()
-                .payload(Bytes::from(format!("{partition}-{n}")))
-                .build()
-                .expect("message")
-        })
-        .collect();
-    within(root.send_messages(
-        &id(0),
-        &id(0),
-        &Partitioning::partition_id(partition),
-        &mut messages,
-    ))
-    .await
-    .expect("send");
+    let payloads = (0..MESSAGES_PER_PARTITION).map(|n| format!("{partition}-{n}"));
+    common::send_payloads(root, partition, payloads).await;
 }
 
 async fn view(root: &IggyClient) -> ConsumerGroupDetails {
