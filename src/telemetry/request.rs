@@ -199,11 +199,12 @@ fn destination(stream_id: u32, topic_id: u32, partition_id: u32) -> Vec<KeyValue
 }
 
 /// How many messages and payload bytes a send or poll moved.
-pub fn record_messages(count: u32, bytes: usize) {
+/// `bytes` is only asked for when the request is traced.
+pub fn record_messages(count: u32, bytes: impl FnOnce() -> usize) {
     record(|| {
         vec![
             KeyValue::new(attr::BATCH_COUNT, i64::from(count)),
-            KeyValue::new(attr::BATCH_BYTES, bytes as i64),
+            KeyValue::new(attr::BATCH_BYTES, bytes() as i64),
         ]
     });
 }

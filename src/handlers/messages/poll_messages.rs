@@ -57,8 +57,7 @@ pub async fn poll(
         Err(IggyError::NotResolvedConsumer) => return Ok(PolledMessages::default()),
         Err(e) => return Err(e),
     };
-    let bytes = answer.chunks.iter().map(Chunk::len).sum();
-    telemetry::record_messages(answer.count, bytes);
+    telemetry::record_messages(answer.count, || answer.chunks.iter().map(Chunk::len).sum());
     log::trace!(
         "client {}: {} message(s) polled from stream {} topic {} partition {}",
         session.client_id,

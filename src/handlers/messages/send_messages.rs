@@ -38,7 +38,7 @@ pub async fn handle(
     )
     .await?;
     let size = frames.len();
-    telemetry::record_messages(count, size);
+    telemetry::record_messages(count, || size);
     let batch = MessageBatch {
         count,
         frames,
