@@ -14,7 +14,7 @@ use crate::config::WebSocketConfig;
 use crate::connection::{Connection, Replier};
 use crate::context::ServerContext;
 use crate::listen;
-use crate::protocol::frame::{Inbound, RequestDecoder, Response};
+use crate::protocol::frame::{self, Inbound, RequestDecoder, Response};
 use crate::tls;
 use actix_http::ws::{CloseCode, CloseReason, Item, Message, ProtocolError};
 use actix_service::{map_config, IntoServiceFactory, Service, ServiceFactory};
@@ -239,19 +239,10 @@ impl Replier for WsReply {
 
 /// `status | length | payload` in one buffer.
 fn encode(response: Response) -> std::io::Result<Bytes> {
-    let (status, chunks) = match response {
-        Response::Ok(payload) => (0, vec![Chunk::Memory(payload)]),
-        Response::Chunks(chunks) => (0, chunks),
-        Response::Error(error) => (error.code(), Vec::new()),
-    };
-    let length: usize = chunks.iter().map(Chunk::len).sum();
-    let Ok(length32) = u32::try_from(length) else {
-        let error = iggy_actors::IggyError::Error;
-        return encode(Response::Error(error));
-    };
-    let mut out = BytesMut::with_capacity(8 + length);
+    let (status, length, chunks) = frame::status_and_chunks(response);
+    let mut out = BytesMut::with_capacity(8 + length as usize);
     out.put_u32_le(status);
-    out.put_u32_le(length32);
+    out.put_u32_le(length);
     for chunk in chunks {
         match chunk {
             Chunk::Memory(bytes) => out.put_slice(&bytes),

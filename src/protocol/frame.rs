@@ -149,6 +149,24 @@ pub trait ResponseSink: tokio::io::AsyncWrite + Unpin {
 
 impl ResponseSink for Vec<u8> {}
 
+/// A response as the frame carries it: status, payload length and the payload's chunks.
+/// A payload too large for the u32 length becomes an error answer.
+pub fn status_and_chunks(response: Response) -> (u32, u32, Vec<Chunk>) {
+    let (status, chunks) = match response {
+        Response::Ok(payload) => (0u32, vec![Chunk::Memory(payload)]),
+        Response::Chunks(chunks) => (0u32, chunks),
+        Response::Error(error) => (error.code(), Vec::new()),
+    };
+    let total: usize = chunks.iter().map(Chunk::len).sum();
+    match u32::try_from(total) {
+        Ok(length) => (status, length, chunks),
+        Err(_) => {
+            log::warn!("response of {total} bytes does not fit a frame; answered as an error");
+            (IggyError::Error.code(), 0, Vec::new())
+        }
+    }
+}
+
 /// Writes one response: status, length and payload. Memory chunks go out in vectored
 /// writes, file ranges through the sink's `send_file`; nothing is copied on the way. A
 /// payload too large for the u32 length is answered as an error.
@@ -157,19 +175,7 @@ pub async fn write_response<W: ResponseSink>(
     response: Response,
 ) -> std::io::Result<()> {
     use tokio::io::AsyncWriteExt;
-    let (status, chunks) = match response {
-        Response::Ok(payload) => (0u32, vec![Chunk::Memory(payload)]),
-        Response::Chunks(chunks) => (0u32, chunks),
-        Response::Error(error) => (error.code(), Vec::new()),
-    };
-    let total: usize = chunks.iter().map(Chunk::len).sum();
-    let (status, length, chunks) = match u32::try_from(total) {
-        Ok(length) => (status, length, chunks),
-        Err(_) => {
-            log::warn!("response of {total} bytes does not fit a frame; answered as an error");
-            (IggyError::Error.code(), 0, Vec::new())
-        }
-    };
+    let (status, length, chunks) = status_and_chunks(response);
     let mut header = BytesMut::with_capacity(HEADER_SIZE);
     header.put_u32_le(status);
     header.put_u32_le(length);
