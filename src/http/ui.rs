@@ -23,6 +23,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
+use bytes::Bytes;
 use std::net::SocketAddr;
 
 /// One embedded file of `web/`.
@@ -103,13 +104,15 @@ fn answer(req: &HttpRequest, path: &str, websocket: Option<&str>) -> HttpRespons
     }
     let asset = ASSETS.iter().find(|a| a.path == path);
     let (body, mime) = match asset {
-        Some(asset) if asset.path != "index.html" => (asset.body.to_vec(), mime_type(asset.path)),
+        Some(asset) if asset.path != "index.html" => {
+            (Bytes::from_static(asset.body), mime_type(asset.path))
+        }
         None if path.contains('.') => {
             return HttpResponse::NotFound()
                 .content_type("text/plain; charset=utf-8")
                 .body("Not Found")
         }
-        _ => (index(websocket), "text/html; charset=utf-8"),
+        _ => (Bytes::from(index(websocket)), "text/html; charset=utf-8"),
     };
     let etag = format!("\"{:08x}\"", xxhash_rust::xxh32::xxh32(&body, 0));
     let status = if if_none_match(req, &etag) {
