@@ -287,6 +287,10 @@ fn topic_defaults(config: &ServerConfig) -> TopicDefaults {
     }
 }
 
+/// How long the HTTP server of the start keeps serving the connections it accepted
+/// after the full one took over (its requests must arrive within actix-web's 5 s limit).
+const STARTING_DRAIN: Duration = Duration::from_secs(10);
+
 /// Starts shards, actors and listeners, then waits for a signal and shuts down.
 async fn serve(
     config: Arc<ServerConfig>,
@@ -375,8 +379,16 @@ async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let accept_tasks = listeners.start(&ctx, &shards, &stop_rx);
     let ready = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    if let Some(starting) = starting {
-        starting.stop(true).await;
+    // The small server stops accepting before the full one takes the listener; it stops
+    // once the connections it accepted have had their one answer (they are not kept alive),
+    // so no request that arrives at the handover goes unanswered.
+    if let Some(starting) = &starting {
+        starting.pause().await;
+        let starting = starting.clone();
+        actix_rt::spawn(async move {
+            tokio::time::sleep(STARTING_DRAIN).await;
+            starting.stop(true).await;
+        });
     }
     let http_server = match http_listener {
         Some(l) => Some(http::start(
@@ -410,6 +422,9 @@ async fn serve(
     if let Some(server) = http_server {
         server.stop(true).await;
         info!("HTTP server stopped");
+    }
+    if let Some(starting) = starting {
+        starting.stop(false).await;
     }
     drop(ctx);
     engine.stop();
