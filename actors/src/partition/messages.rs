@@ -4,7 +4,6 @@ use crate::error::IggyError;
 use actix::Message;
 use bytes::{Bytes, BytesMut};
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 
 /// A validated batch of message frames (binary protocol §6.3) back to back: every frame's
@@ -107,10 +106,38 @@ impl Chunk {
 }
 
 impl FileRange {
-    /// Reads the range into memory.
+    /// Reads the range into memory, into a buffer that is not zeroed first: `pread`
+    /// fills it, and only the bytes it filled become part of the vector.
     pub fn read(&self) -> std::io::Result<Bytes> {
-        let mut buf = vec![0u8; self.len];
-        self.file.read_exact_at(&mut buf, self.offset)?;
+        use std::os::fd::AsRawFd;
+        let mut buf: Vec<u8> = Vec::with_capacity(self.len);
+        while buf.len() < self.len {
+            let offset = self.offset + buf.len() as u64;
+            let offset = libc::off_t::try_from(offset)
+                .map_err(|_| std::io::Error::other("file offset out of range"))?;
+            let spare = buf.spare_capacity_mut();
+            // SAFETY: `spare` is writable memory of `spare.len()` bytes owned by `buf`;
+            // pread writes at most that many bytes into it and reports how many.
+            let n = unsafe {
+                libc::pread(
+                    self.file.as_raw_fd(),
+                    spare.as_mut_ptr().cast(),
+                    spare.len(),
+                    offset,
+                )
+            };
+            match n {
+                0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                n if n < 0 => {
+                    let e = std::io::Error::last_os_error();
+                    if e.kind() != std::io::ErrorKind::Interrupted {
+                        return Err(e);
+                    }
+                }
+                // SAFETY: pread initialised the first `n` spare bytes (n <= spare.len()).
+                n => unsafe { buf.set_len(buf.len() + n as usize) },
+            }
+        }
         Ok(Bytes::from(buf))
     }
 }
