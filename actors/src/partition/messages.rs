@@ -212,3 +212,49 @@ pub struct DeleteConsumerOffset {
     /// As for `StoreConsumerOffset`.
     pub claim: Option<Claim>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file_with(bytes: &[u8]) -> Arc<File> {
+        let mut file = tempfile::tempfile().expect("temp file");
+        file.write_all(bytes).expect("write");
+        Arc::new(file)
+    }
+
+    #[test]
+    fn a_range_reads_exactly_its_bytes() {
+        let content: Vec<u8> = (0..=255u8).cycle().take(300_000).collect();
+        let file = file_with(&content);
+        let range = FileRange {
+            file,
+            offset: 12_345,
+            len: 200_000,
+        };
+        let read = range.read().expect("read");
+        assert_eq!(&read[..], &content[12_345..212_345]);
+    }
+
+    #[test]
+    fn an_empty_range_reads_nothing() {
+        let range = FileRange {
+            file: file_with(b"abc"),
+            offset: 1,
+            len: 0,
+        };
+        assert!(range.read().expect("read").is_empty());
+    }
+
+    #[test]
+    fn a_range_past_the_end_of_the_file_is_an_error() {
+        let range = FileRange {
+            file: file_with(b"abcdef"),
+            offset: 4,
+            len: 5,
+        };
+        let error = range.read().expect_err("only 2 bytes are there");
+        assert_eq!(error.kind(), std::io::ErrorKind::UnexpectedEof);
+    }
+}
