@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use common::{
-    create_stream_and_topic, id, partition_dir, root_client, within, TestDirs, TestServer,
+    create_stream_and_topic, id, partition_dir, root_client, try_send_payloads, within, TestDirs,
+    TestServer,
 };
 use iggy::prelude::{
     Consumer, ConsumerOffsetClient, IggyClient, IggyMessage, IggyTimestamp, MessageClient,
@@ -49,18 +50,9 @@ fn payload(tag: &str, i: u64) -> Bytes {
 }
 
 async fn send(client: &IggyClient, partition: u32, payloads: Vec<Bytes>) -> Result<(), String> {
-    let mut messages: Vec<IggyMessage> = payloads
-        .into_iter()
-        .map(|p| IggyMessage::builder().payload(p).build().expect("message"))
-        .collect();
-    within(client.send_messages(
-        &id(0),
-        &id(0),
-        &Partitioning::partition_id(partition),
-        &mut messages,
-    ))
-    .await
-    .map_err(|e| e.to_string())
+    try_send_payloads(client, partition, payloads)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn send_series(client: &IggyClient, partition: u32, tag: &str, range: std::ops::Range<u64>) {

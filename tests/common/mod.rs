@@ -850,12 +850,12 @@ pub async fn root_client(server: &TestServer) -> IggyClient {
 }
 
 /// Sends one message per payload, in one batch, to partition `partition` of stream 0,
-/// topic 0.
-pub async fn send_payloads<P: Into<bytes::Bytes>>(
+/// topic 0; answers the server's refusal, for tests where a send may fail.
+pub async fn try_send_payloads<P: Into<bytes::Bytes>>(
     client: &IggyClient,
     partition: u32,
     payloads: impl IntoIterator<Item = P>,
-) {
+) -> Result<(), iggy::prelude::IggyError> {
     use iggy::prelude::{IggyMessage, MessageClient, Partitioning};
     let mut messages: Vec<IggyMessage> = payloads
         .into_iter()
@@ -873,7 +873,17 @@ pub async fn send_payloads<P: Into<bytes::Bytes>>(
         &mut messages,
     ))
     .await
-    .expect("send");
+}
+
+/// [`try_send_payloads`] that must succeed.
+pub async fn send_payloads<P: Into<bytes::Bytes>>(
+    client: &IggyClient,
+    partition: u32,
+    payloads: impl IntoIterator<Item = P>,
+) {
+    try_send_payloads(client, partition, payloads)
+        .await
+        .expect("send");
 }
 
 /// Creates stream `stream` with a topic `topic` of `partitions` partitions (server default
