@@ -246,13 +246,8 @@ fn encode(response: Response) -> std::io::Result<Bytes> {
     for chunk in chunks {
         match chunk {
             Chunk::Memory(bytes) => out.put_slice(&bytes),
-            Chunk::File(range) => {
-                // Read straight into the message: the one copy of the stored bytes.
-                use std::os::unix::fs::FileExt;
-                let start = out.len();
-                out.resize(start + range.len, 0);
-                range.file.read_exact_at(&mut out[start..], range.offset)?;
-            }
+            // Read straight into the message: the one copy of the stored bytes.
+            Chunk::File(range) => range.read_into(&mut out)?,
         }
     }
     Ok(out.freeze())

@@ -106,23 +106,30 @@ impl Chunk {
 }
 
 impl FileRange {
-    /// Reads the range into memory, into a buffer that is not zeroed first: `pread`
-    /// fills it, and only the bytes it filled become part of the vector.
+    /// Reads the range into memory.
     pub fn read(&self) -> std::io::Result<Bytes> {
+        let mut buf = BytesMut::with_capacity(self.len);
+        self.read_into(&mut buf)?;
+        Ok(buf.freeze())
+    }
+
+    /// Appends the range's bytes to `buf`. The room is not zeroed first: `pread` fills
+    /// it, and only the bytes it filled become part of `buf`.
+    pub fn read_into(&self, buf: &mut BytesMut) -> std::io::Result<()> {
         use std::os::fd::AsRawFd;
-        let mut buf: Vec<u8> = Vec::with_capacity(self.len);
-        while buf.len() < self.len {
-            let offset = self.offset + buf.len() as u64;
-            let offset = libc::off_t::try_from(offset)
+        buf.reserve(self.len);
+        let mut filled = 0;
+        while filled < self.len {
+            let offset = libc::off_t::try_from(self.offset + filled as u64)
                 .map_err(|_| std::io::Error::other("file offset out of range"))?;
-            let spare = buf.spare_capacity_mut();
-            // SAFETY: `spare` is writable memory of `spare.len()` bytes owned by `buf`;
+            let room = &mut buf.spare_capacity_mut()[..self.len - filled];
+            // SAFETY: `room` is writable memory of `room.len()` bytes owned by `buf`;
             // pread writes at most that many bytes into it and reports how many.
             let n = unsafe {
                 libc::pread(
                     self.file.as_raw_fd(),
-                    spare.as_mut_ptr().cast(),
-                    spare.len(),
+                    room.as_mut_ptr().cast(),
+                    room.len(),
                     offset,
                 )
             };
@@ -134,11 +141,15 @@ impl FileRange {
                         return Err(e);
                     }
                 }
-                // SAFETY: pread initialised the first `n` spare bytes (n <= spare.len()).
-                n => unsafe { buf.set_len(buf.len() + n as usize) },
+                n => {
+                    // SAFETY: pread initialised the first `n` bytes of `room`, which
+                    // starts at `buf.len()` (n <= room.len()).
+                    unsafe { buf.set_len(buf.len() + n as usize) };
+                    filled += n as usize;
+                }
             }
         }
-        Ok(Bytes::from(buf))
+        Ok(())
     }
 }
 
@@ -235,6 +246,18 @@ mod tests {
         };
         let read = range.read().expect("read");
         assert_eq!(&read[..], &content[12_345..212_345]);
+    }
+
+    #[test]
+    fn a_range_is_appended_after_what_the_buffer_holds() {
+        let range = FileRange {
+            file: file_with(b"0123456789"),
+            offset: 3,
+            len: 4,
+        };
+        let mut buf = BytesMut::from(&b"head:"[..]);
+        range.read_into(&mut buf).expect("read");
+        assert_eq!(&buf[..], b"head:3456");
     }
 
     #[test]
