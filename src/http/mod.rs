@@ -199,7 +199,8 @@ pub fn start(
 /// While the server loads its partitions: on a copy of the HTTP listener, `/livez`
 /// answers that the process lives and every other request `503` with the `/readyz` body
 /// `{"status": "not_ready", "reason": "starting"}`, so probes see a start that takes time.
-/// Stopped (`stop(true)`) before the API starts on the listener itself.
+/// Paused (it stops accepting) before the API starts on the listener itself, then stopped
+/// once the connections it accepted have had their answer (`server::serve`).
 pub fn serve_while_starting(listener: &HttpListener) -> Result<ServerHandle, String> {
     let copy = listener
         .listener

@@ -1,11 +1,11 @@
 //! One telemetry span per HTTP request that serves an Iggy command, made here once for
 //! every endpoint, as the connection actor does for the binary transports: the route
-//! (method and pattern) names the command (`routes::command`), the handler runs inside the span (so the shared
-//! handlers and `ctx.metadata.send` record and make child spans as over TCP), and the span
-//! ends with the Iggy error the handler answered, or the HTTP status of a failure that has
-//! none (a malformed body, a missing token). Paths that serve no command (`/`, the probes,
-//! `/metrics`, token refresh, unknown paths) are not traced. With telemetry off the request
-//! passes through untouched.
+//! (method and pattern) names the command (`routes::command`), the handler runs inside the
+//! span (so the shared handlers and `ctx.metadata.send` record and make child spans as
+//! over TCP), and the span ends with the Iggy error the handler answered, or the HTTP
+//! status of a failure that has none (a malformed body, a missing token). Paths that serve
+//! no command (`/`, the probes, `/metrics`, token refresh, unknown paths) are not traced.
+//! With telemetry off the request passes through untouched.
 
 use super::auth::Caller;
 use super::error::HttpError;
